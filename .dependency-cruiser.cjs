@@ -1,0 +1,65 @@
+/**
+ * Module boundaries. A module (tenancy, telephony, voice-agent, numbers, billing, analytics, sandbox) talks
+ * to another only through that module's index.ts; shared/ and config/ import no module; no cycles.
+ */
+const MODULES = '(tenancy|telephony|voice-agent|numbers|billing|analytics|sandbox)';
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'Cycles make modules impossible to reason about (and to start) on their own.',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'module-through-index-only',
+      severity: 'error',
+      comment: "Another module's entities, repositories and handlers are private: import its index.ts.",
+      from: { path: `^src/${MODULES}/` },
+      to: {
+        path: `^src/${MODULES}/`,
+        pathNot: [`^src/$1/`, `^src/${MODULES}/index\\.ts$`],
+      },
+    },
+    {
+      name: 'app-through-index-only',
+      severity: 'error',
+      comment: 'Outside the modules (app wiring, tests support), a module is reached through its index.ts.',
+      from: { path: '^src/[^/]+\\.ts$' },
+      to: { path: `^src/${MODULES}/`, pathNot: `^src/${MODULES}/index\\.ts$` },
+    },
+    {
+      name: 'shared-imports-no-module',
+      severity: 'error',
+      comment: 'shared/ is the kernel: it depends on no module.',
+      from: { path: '^src/shared/' },
+      to: { path: `^src/${MODULES}/` },
+    },
+    {
+      name: 'config-imports-nothing-of-the-app',
+      severity: 'error',
+      comment: 'config/ reads the environment; it knows no module and no kernel.',
+      from: { path: '^src/config/' },
+      to: { path: `^src/(?!config/)` },
+    },
+    {
+      name: 'production-code-not-from-tests',
+      severity: 'error',
+      comment: 'Test helpers stay out of what ships.',
+      from: { path: '^src/', pathNot: '\\.spec\\.ts$|/testing/' },
+      to: { path: '(^test/|\\.spec\\.ts$|/testing/)' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default'],
+      extensions: ['.ts', '.js'],
+    },
+  },
+};

@@ -1,0 +1,53 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import { LoggerModule } from 'nestjs-pino';
+import { HealthModule } from './health/health.module.js';
+import { NumbersModule } from './numbers/index.js';
+import type { RuntimeConfig } from './runtime-config.js';
+import { DatabaseModule } from './shared/database/database.module.js';
+import { ProblemDetailsFilter } from './shared/http/problem-details.filter.js';
+import { createValidationPipe } from './shared/http/validation.pipe.js';
+import { loggerParams } from './shared/logging/logging.js';
+import { MetricsModule } from './shared/metrics/metrics.module.js';
+import { SharedModule } from './shared/shared.module.js';
+import { TelephonyModule } from './telephony/index.js';
+import { TenancyModule } from './tenancy/index.js';
+import { VoiceAgentModule } from './voice-agent/index.js';
+
+export interface AppModuleOptions {
+  /** Human-readable logs (a terminal) instead of JSON lines. */
+  prettyLogs?: boolean;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: RuntimeConfig, options: AppModuleOptions = {}): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot({
+          isGlobal: true,
+          ignoreEnvFile: true,
+          ignoreEnvVars: true,
+          load: [() => config],
+        }),
+        LoggerModule.forRoot(loggerParams(config.http.logLevel, options.prettyLogs ?? false)),
+        CqrsModule.forRoot(),
+        SharedModule,
+        MetricsModule,
+        DatabaseModule.forRoot(config.database),
+        HealthModule,
+        TenancyModule,
+        TelephonyModule,
+        VoiceAgentModule,
+        NumbersModule,
+      ],
+      providers: [
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+      ],
+    };
+  }
+}

@@ -1,0 +1,65 @@
+import { describe, expect, it } from '@jest/globals';
+import { ConfigError, loadConfig } from './index.js';
+
+describe('loadConfig', () => {
+  it('starts in sandbox mode with embedded defaults when nothing is set', () => {
+    const config = loadConfig({});
+    expect(config.providers.mode).toBe('sandbox');
+    expect(config.http.port).toBe(3000);
+    expect(config.http.publicBaseUrl).toBe('http://localhost:3000');
+    expect(config.database.url).toBeUndefined();
+    expect(config.numbers.defaultAreaCode).toBe('205');
+    expect(config.providers.sandbox.port).toBe(4010);
+    expect(config.providers.vapi.webhookSecret.length).toBeGreaterThanOrEqual(32);
+  });
+
+  it('switches to live mode when credentials are given, and names every missing variable at once', () => {
+    let error: unknown;
+    try {
+      loadConfig({ VAPI_API_KEY: 'key' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems).toEqual([
+      'TWILIO_ACCOUNT_SID is required when PROVIDER_MODE is live',
+      'TWILIO_AUTH_TOKEN is required when PROVIDER_MODE is live',
+      'VAPI_WEBHOOK_SECRET is required when PROVIDER_MODE is live',
+    ]);
+  });
+
+  it('reports malformed values together with missing ones', () => {
+    expect(() =>
+      loadConfig({
+        PROVIDER_MODE: 'live',
+        PORT: 'eighty',
+        DATABASE_URL: 'mysql://x',
+        DEFAULT_AREA_CODE: '12',
+      }),
+    ).toThrow(
+      new ConfigError([
+        'PORT must be an integer (got "eighty")',
+        'DATABASE_URL must be a postgres or postgresql URL',
+        'TWILIO_ACCOUNT_SID is required when PROVIDER_MODE is live',
+        'TWILIO_AUTH_TOKEN is required when PROVIDER_MODE is live',
+        'VAPI_API_KEY is required when PROVIDER_MODE is live',
+        'VAPI_WEBHOOK_SECRET is required when PROVIDER_MODE is live',
+        'DEFAULT_AREA_CODE must be a three-digit North American area code',
+      ]),
+    );
+  });
+
+  it('accepts a complete live configuration', () => {
+    const config = loadConfig({
+      TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}`,
+      TWILIO_AUTH_TOKEN: 'token',
+      VAPI_API_KEY: 'key',
+      VAPI_WEBHOOK_SECRET: 'secret',
+      PUBLIC_BASE_URL: 'https://numbers.example.com/',
+    });
+    expect(config.providers.mode).toBe('live');
+    expect(config.providers.vapi.baseUrl).toBe('https://api.vapi.ai');
+    expect(config.http.publicBaseUrl).toBe('https://numbers.example.com');
+  });
+});

@@ -1,0 +1,29 @@
+import { readAuthConfig, type AuthConfig } from './auth.config.js';
+import { readDatabaseConfig, type DatabaseConfig } from './database.config.js';
+import { EnvReader } from './env-reader.js';
+import { readHttpConfig, type HttpConfig } from './http.config.js';
+import { readNumbersConfig, type NumbersConfig } from './numbers.config.js';
+import { readProvidersConfig, type ProvidersConfig } from './providers.config.js';
+
+/** The whole validated configuration, one namespace per concern. */
+export interface AppConfig {
+  http: HttpConfig;
+  database: DatabaseConfig;
+  providers: ProvidersConfig;
+  auth: AuthConfig;
+  numbers: NumbersConfig;
+}
+
+/** Reads and validates every variable at once; throws a `ConfigError` naming every problem. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
+  const reader = new EnvReader(env);
+  const config: AppConfig = {
+    http: readHttpConfig(reader),
+    database: readDatabaseConfig(reader),
+    providers: readProvidersConfig(reader),
+    auth: readAuthConfig(reader),
+    numbers: readNumbersConfig(reader),
+  };
+  reader.assertValid();
+  return config;
+}

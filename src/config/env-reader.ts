@@ -1,0 +1,106 @@
+/**
+ * Reads environment variables, collecting every problem instead of stopping at the first, so that a
+ * misconfigured boot fails once with a message that names all of them.
+ */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export class EnvReader {
+  private readonly problems: string[] = [];
+
+  constructor(private readonly env: Record<string, string | undefined>) {}
+
+  /** The raw value, with blank strings treated as unset. */
+  raw(name: string): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  }
+
+  has(name: string): boolean {
+    return this.raw(name) !== undefined;
+  }
+
+  string(name: string): string | undefined;
+  string(name: string, fallback: string): string;
+  string(name: string, fallback?: string): string | undefined {
+    return this.raw(name) ?? fallback;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if ((allowed as readonly string[]).includes(value)) return value as T;
+    this.problem(name, `must be one of ${allowed.join(', ')} (got "${value}")`);
+    return fallback;
+  }
+
+  integer(name: string, fallback: number, { min, max }: { min?: number; max?: number } = {}): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const parsed = Number(value);
+    if (!/^-?\d+$/.test(value) || !Number.isSafeInteger(parsed)) {
+      this.problem(name, `must be an integer (got "${value}")`);
+      return fallback;
+    }
+    if ((min !== undefined && parsed < min) || (max !== undefined && parsed > max)) {
+      this.problem(name, `must be between ${min ?? '-∞'} and ${max ?? '∞'} (got ${parsed})`);
+      return fallback;
+    }
+    return parsed;
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const value = this.raw(name)?.toLowerCase();
+    if (value === undefined) return fallback;
+    if (['true', '1', 'yes', 'on'].includes(value)) return true;
+    if (['false', '0', 'no', 'off'].includes(value)) return false;
+    this.problem(name, `must be true or false (got "${value}")`);
+    return fallback;
+  }
+
+  url(name: string, { protocols = ['http:', 'https:'] }: { protocols?: string[] } = {}): string | undefined {
+    const value = this.raw(name);
+    if (value === undefined) return undefined;
+    try {
+      const parsed = new URL(value);
+      if (!protocols.includes(parsed.protocol)) {
+        this.problem(name, `must be a ${protocols.map((p) => p.replace(':', '')).join(' or ')} URL`);
+        return undefined;
+      }
+      return value.replace(/\/+$/, '');
+    } catch {
+      this.problem(name, 'must be a valid URL');
+      return undefined;
+    }
+  }
+
+  matching(name: string, pattern: RegExp, description: string): string | undefined {
+    const value = this.raw(name);
+    if (value === undefined) return undefined;
+    if (!pattern.test(value)) {
+      this.problem(name, `must be ${description}`);
+      return undefined;
+    }
+    return value;
+  }
+
+  /** Records a problem for a variable that is required in the current mode. */
+  require<T>(name: string, value: T | undefined, why: string): T {
+    if (value === undefined && !this.problems.some((p) => p.startsWith(`${name} `))) {
+      this.problem(name, `is required ${why}`);
+    }
+    return value as T;
+  }
+
+  problem(name: string, message: string): void {
+    this.problems.push(`${name} ${message}`);
+  }
+
+  assertValid(): void {
+    if (this.problems.length > 0) throw new ConfigError(this.problems);
+  }
+}

@@ -1,0 +1,58 @@
+import { Global, Inject, Injectable, Logger, Module, OnModuleInit, type DynamicModule } from '@nestjs/common';
+import { MikroORM } from '@mikro-orm/core';
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import type { DatabaseConfig } from '../../config/index.js';
+import { ReadinessRegistry } from '../health/readiness.registry.js';
+import { pendingMigrations, runMigrations } from './migration-runner.js';
+import { ormOptions } from './orm-options.js';
+
+export const DATABASE_CONFIG = Symbol('DATABASE_CONFIG');
+
+/** A database config whose URL is known: a server's, or the embedded database's. */
+export type ResolvedDatabaseConfig = DatabaseConfig & { url: string };
+
+@Injectable()
+class DatabaseLifecycle implements OnModuleInit {
+  private readonly logger = new Logger('Database');
+
+  constructor(
+    private readonly orm: MikroORM,
+    @Inject(DATABASE_CONFIG) private readonly config: ResolvedDatabaseConfig,
+    private readonly readiness: ReadinessRegistry,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.orm.connect();
+    if (this.config.migrateOnStart) {
+      const applied = await runMigrations(this.orm, this.config.url);
+      if (applied.length > 0) this.logger.log({ applied }, `applied ${applied.length} migration(s)`);
+    }
+    this.readiness.register('database', async () => {
+      const connection = await this.orm.checkConnection();
+      if (!connection.ok) return { up: false, data: { message: connection.reason } };
+      const pending = await pendingMigrations(this.orm);
+      return pending.length === 0
+        ? { up: true }
+        : { up: false, data: { message: 'migrations pending', pending } };
+    });
+  }
+}
+
+@Global()
+@Module({})
+export class DatabaseModule {
+  static forRoot(config: ResolvedDatabaseConfig): DynamicModule {
+    return {
+      module: DatabaseModule,
+      imports: [
+        MikroOrmModule.forRoot({
+          ...ormOptions(config.url, config.poolSize),
+          autoLoadEntities: true,
+          registerRequestContext: true,
+        }),
+      ],
+      providers: [{ provide: DATABASE_CONFIG, useValue: config }, DatabaseLifecycle],
+      exports: [DATABASE_CONFIG],
+    };
+  }
+}

@@ -1,0 +1,137 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { DomainError, RateLimitedError } from '../errors/domain-error.js';
+import {
+  PROBLEM_CONTENT_TYPE,
+  ProblemDetails,
+  STATUS_BY_KIND,
+  titleFor,
+  typeFor,
+} from '../errors/problem.js';
+
+/** Errors raised by Express' body parser before any controller runs. */
+interface BodyParserError extends Error {
+  type: string;
+  status?: number;
+  statusCode?: number;
+}
+
+const BODY_PARSER_CODES: Record<string, { status: number; code: string; detail: string }> = {
+  'entity.parse.failed': {
+    status: 400,
+    code: 'REQUEST.MALFORMED_BODY',
+    detail: 'The request body is not valid JSON.',
+  },
+  'entity.too.large': { status: 413, code: 'REQUEST.TOO_LARGE', detail: 'The request body is too large.' },
+  'encoding.unsupported': {
+    status: 415,
+    code: 'REQUEST.UNSUPPORTED_ENCODING',
+    detail: 'The request encoding is not supported.',
+  },
+  'charset.unsupported': {
+    status: 415,
+    code: 'REQUEST.UNSUPPORTED_ENCODING',
+    detail: 'The request charset is not supported.',
+  },
+  'request.aborted': {
+    status: 400,
+    code: 'REQUEST.ABORTED',
+    detail: 'The request was aborted by the client.',
+  },
+  'request.size.invalid': {
+    status: 400,
+    code: 'REQUEST.MALFORMED_BODY',
+    detail: 'The request body length does not match its header.',
+  },
+};
+
+const HTTP_CODES: Record<number, string> = {
+  400: 'REQUEST.INVALID',
+  401: 'AUTH.INVALID_TOKEN',
+  403: 'AUTH.FORBIDDEN',
+  404: 'ROUTE.NOT_FOUND',
+  405: 'ROUTE.METHOD_NOT_ALLOWED',
+  413: 'REQUEST.TOO_LARGE',
+  415: 'REQUEST.UNSUPPORTED_MEDIA_TYPE',
+  429: 'RATE_LIMITED',
+  503: 'SERVICE.UNAVAILABLE',
+};
+
+function isBodyParserError(error: unknown): error is BodyParserError {
+  return (
+    error instanceof Error &&
+    typeof (error as BodyParserError).type === 'string' &&
+    (error as BodyParserError).type in BODY_PARSER_CODES
+  );
+}
+
+/** The only place that knows HTTP: turns every error into RFC 9457 problem details. */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HTTP');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const response = http.getResponse<Response>();
+    const request = http.getRequest<Request>();
+    const problem = this.toProblem(exception, request);
+
+    if (problem.status >= 500) {
+      this.logger.error({ err: exception, code: problem.code }, 'request failed');
+    }
+    if (exception instanceof RateLimitedError) {
+      response.setHeader('Retry-After', String(Math.max(1, Math.ceil(exception.retryAfterSeconds))));
+    }
+    if (response.headersSent) {
+      response.end();
+      return;
+    }
+    response.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
+  }
+
+  toProblem(exception: unknown, request: Request): ProblemDetails {
+    const instance = request.originalUrl?.split('?')[0];
+    if (exception instanceof DomainError) {
+      const status = STATUS_BY_KIND[exception.kind];
+      return {
+        ...exception.details,
+        type: typeFor(exception.code),
+        title: titleFor(status),
+        status,
+        detail: exception.message,
+        code: exception.code,
+        instance,
+        ...(exception.errors.length > 0 ? { errors: exception.errors } : {}),
+      };
+    }
+    const parserError = isBodyParserError(exception)
+      ? exception
+      : exception instanceof HttpException && isBodyParserError(exception.cause)
+        ? exception.cause
+        : undefined;
+    if (parserError) {
+      const known = BODY_PARSER_CODES[parserError.type];
+      return this.problem(known.status, known.code, known.detail, instance);
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const code = HTTP_CODES[status] ?? `HTTP.${status}`;
+      const detail =
+        status === 404
+          ? `No route matches ${request.method} ${instance}.`
+          : this.httpDetail(exception, status);
+      return this.problem(status, code, detail, instance);
+    }
+    return this.problem(500, 'INTERNAL.ERROR', 'An unexpected error occurred. It has been logged.', instance);
+  }
+
+  private httpDetail(exception: HttpException, status: number): string {
+    const body = exception.getResponse();
+    const message = typeof body === 'string' ? body : (body as { message?: unknown }).message;
+    return typeof message === 'string' && status < 500 ? message : titleFor(status);
+  }
+
+  private problem(status: number, code: string, detail: string, instance?: string): ProblemDetails {
+    return { type: typeFor(code), title: titleFor(status), status, detail, code, instance };
+  }
+}

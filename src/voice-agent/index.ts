@@ -1,0 +1,1 @@
+export { VoiceAgentModule } from './voice-agent.module.js';
