@@ -1,3 +1,4 @@
+import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -5,22 +6,15 @@ import { Logger } from 'nestjs-pino';
 import { AppModule, type AppModuleOptions } from './app.module.js';
 import type { RuntimeConfig } from './runtime-config.js';
 
-/** Builds the application exactly as it serves, without listening: used by `main.ts` and by the tests. */
-export async function createApp(
-  config: RuntimeConfig,
-  options: AppModuleOptions = {},
-): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, options), {
-    bufferLogs: true,
-    bodyParser: false,
-  });
+/** Everything that makes a Nest application this service: logger, body limits, OpenAPI. */
+export async function configureApp(app: NestExpressApplication, config: RuntimeConfig): Promise<void> {
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   app.useBodyParser('json', { limit: config.http.bodyLimit });
   app.useBodyParser('urlencoded', { limit: config.http.bodyLimit, extended: false });
 
   const document = SwaggerModule.createDocument(
-    app,
+    app as INestApplication,
     new DocumentBuilder()
       .setTitle('AfterHourFix Numbers')
       .setDescription(
@@ -33,5 +27,17 @@ export async function createApp(
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   await app.init();
+}
+
+/** Builds the application exactly as it serves, without listening. */
+export async function createApp(
+  config: RuntimeConfig,
+  options: AppModuleOptions = {},
+): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, options), {
+    bufferLogs: true,
+    bodyParser: false,
+  });
+  await configureApp(app, config);
   return app;
 }

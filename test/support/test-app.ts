@@ -1,5 +1,8 @@
+import type { Provider } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { createApp } from '../../src/app.factory.js';
+import { Test } from '@nestjs/testing';
+import { configureApp } from '../../src/app.factory.js';
+import { AppModule } from '../../src/app.module.js';
 import { loadConfig } from '../../src/config/index.js';
 import type { RuntimeConfig } from '../../src/runtime-config.js';
 import { createTestDatabase, type TestDatabase } from '../../src/shared/testing/test-database.js';
@@ -19,11 +22,30 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+export interface TestAppOptions {
+  env?: Record<string, string | undefined>;
+  /** Providers to replace, e.g. a fake at the process edge: `{ provide: VoiceAgentPort, useValue: fake }`. */
+  overrides?: (Provider & { provide: unknown })[];
+}
+
 /** The whole application on a database of its own, initialised but not listening (supertest drives it). */
-export async function createTestApp(env: Record<string, string | undefined> = {}): Promise<TestApp> {
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const database = await createTestDatabase();
-  const config = testConfig(database.url, env);
-  const app = await createApp(config);
+  const config = testConfig(database.url, options.env);
+  const builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] });
+  for (const override of options.overrides ?? []) {
+    const replaced = builder.overrideProvider(override.provide);
+    if ('useValue' in override) replaced.useValue(override.useValue);
+    else if ('useClass' in override) replaced.useClass(override.useClass);
+    else if ('useFactory' in override)
+      replaced.useFactory({ factory: override.useFactory, inject: override.inject });
+  }
+  const moduleRef = await builder.compile();
+  const app = moduleRef.createNestApplication<NestExpressApplication>({
+    bufferLogs: true,
+    bodyParser: false,
+  });
+  await configureApp(app, config);
   return {
     app,
     config,
