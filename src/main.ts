@@ -53,8 +53,11 @@ async function main(): Promise<void> {
       server.closeAllConnections();
     }, runtime.http.shutdownGraceMs);
     force.unref();
-    // Stop accepting and wait for requests in flight before anything they use (the database) closes.
+    // Stop accepting and wait for requests in flight before anything they use (the database) closes;
+    // keep-alive connections are closed as soon as they fall idle.
+    const idle = setInterval(() => server.closeIdleConnections(), 100);
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    clearInterval(idle);
     await app.close();
     await embedded?.stop();
     clearTimeout(force);

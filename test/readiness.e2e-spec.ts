@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
+import { createApp } from '../src/app.factory.js';
+import { createTestDatabase, type TestDatabase } from '../src/shared/testing/test-database.js';
+import { createTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
+import { testConfig } from './support/test-app.js';
+
+async function eventually(check: () => Promise<void>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
+
+describe('readiness while the database goes away and comes back', () => {
+  let database: TestDatabase;
+  let proxy: TcpProxy;
+  let app: NestExpressApplication;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    proxy = await createTcpProxy(database.url);
+    app = await createApp(testConfig(proxy.url));
+  });
+  afterAll(async () => {
+    await proxy.restore().catch(() => undefined);
+    await app.close();
+    await proxy.close();
+    await database.drop();
+  });
+
+  it('answers 503 with the failing check while the database is unreachable, and 200 again by itself', async () => {
+    await request(app.getHttpServer()).get('/health/ready').expect(200);
+
+    await proxy.cut();
+    await eventually(async () => {
+      const res = await request(app.getHttpServer()).get('/health/ready');
+      expect(res.status).toBe(503);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.body.code).toBe('HEALTH.NOT_READY');
+      expect(res.body.checks.database.status).toBe('down');
+    });
+    // Liveness does not depend on the database: the process is fine, an orchestrator must not restart it.
+    await request(app.getHttpServer()).get('/health/live').expect(200);
+
+    await proxy.restore();
+    await eventually(async () => {
+      await request(app.getHttpServer()).get('/health/ready').expect(200);
+    });
+  });
+});

@@ -1,0 +1,70 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const READY_LINE = /listens on (http:\/\/localhost:\d+)/;
+
+export interface ServiceProcess {
+  /** The service's base URL, once it listens. */
+  url: string;
+  child: ChildProcess;
+  output(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/**
+ * Runs the service as its own process, from source, the way `npm start` runs the build: for what only a
+ * real process shows (exit codes, signals, a crash at any instant).
+ */
+export function spawnService(env: Record<string, string | undefined>): {
+  child: ChildProcess;
+  output: () => string;
+  exited: ServiceProcess['exited'];
+} {
+  const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'src/main.ts'], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      LOG_LEVEL: 'warn',
+      PORT: '0',
+      SANDBOX_PORT: '0',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return { child, output: () => output, exited };
+}
+
+/** Spawns the service and waits until it listens. */
+export async function startService(
+  env: Record<string, string | undefined>,
+  timeoutMs = 60_000,
+): Promise<ServiceProcess> {
+  const spawned = spawnService(env);
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`service did not start:\n${spawned.output()}`)),
+      timeoutMs,
+    );
+    const onData = () => {
+      const match = READY_LINE.exec(spawned.output());
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    };
+    spawned.child.stdout!.on('data', onData);
+    void spawned.exited.then(({ code }) => {
+      clearTimeout(timer);
+      reject(new Error(`service exited with ${code} before listening:\n${spawned.output()}`));
+    });
+  });
+  return { url, ...spawned };
+}
