@@ -16,6 +16,7 @@ export class Migration20261124120100CreateIdempotencyKey extends Migration {
         response_status integer,
         response_headers jsonb,
         response_body jsonb,
+        response_error jsonb,
         created_at timestamptz not null,
         locked_until timestamptz not null,
         expires_at timestamptz not null,

@@ -10,6 +10,7 @@ import { DatabaseModule } from './shared/database/database.module.js';
 import { ProblemDetailsFilter } from './shared/http/problem-details.filter.js';
 import { createValidationPipe } from './shared/http/validation.pipe.js';
 import { loggerParams } from './shared/logging/logging.js';
+import { IdempotencyModule } from './shared/idempotency/index.js';
 import { MetricsModule } from './shared/metrics/metrics.module.js';
 import { OutboxModule } from './shared/outbox/index.js';
 import { SharedModule } from './shared/shared.module.js';
@@ -40,6 +41,7 @@ export class AppModule {
         MetricsModule,
         DatabaseModule.forRoot(config.database),
         OutboxModule.forRoot(config.outbox),
+        IdempotencyModule.forRoot(config.idempotency),
         HealthModule,
         TenancyModule,
         TelephonyModule,
