@@ -10,7 +10,9 @@ import { DatabaseModule } from './shared/database/database.module.js';
 import { ProblemDetailsFilter } from './shared/http/problem-details.filter.js';
 import { createValidationPipe } from './shared/http/validation.pipe.js';
 import { loggerParams } from './shared/logging/logging.js';
+import { IdempotencyModule } from './shared/idempotency/index.js';
 import { MetricsModule } from './shared/metrics/metrics.module.js';
+import { OutboxModule } from './shared/outbox/index.js';
 import { SharedModule } from './shared/shared.module.js';
 import { TelephonyModule } from './telephony/index.js';
 import { TenancyModule } from './tenancy/index.js';
@@ -35,9 +37,11 @@ export class AppModule {
         }),
         LoggerModule.forRoot(loggerParams(config.http.logLevel, options.prettyLogs ?? false)),
         CqrsModule.forRoot(),
-        SharedModule,
+        SharedModule.forRoot(),
         MetricsModule,
         DatabaseModule.forRoot(config.database),
+        OutboxModule.forRoot(config.outbox),
+        IdempotencyModule.forRoot(config.idempotency),
         HealthModule,
         TenancyModule,
         TelephonyModule,

@@ -50,6 +50,18 @@ describe('loadConfig', () => {
     );
   });
 
+  it('defaults the outbox and idempotency settings, and names malformed ones', () => {
+    const config = loadConfig({});
+    expect(config.outbox).toMatchObject({ relayEnabled: true, maxAttempts: 10, retentionDays: 30 });
+    expect(config.idempotency).toEqual({ ttlHours: 24, waitMs: 25_000, leaseMs: 120_000 });
+    expect(() => loadConfig({ OUTBOX_MAX_ATTEMPTS: '0', IDEMPOTENCY_TTL_HOURS: 'day' })).toThrow(
+      new ConfigError([
+        'OUTBOX_MAX_ATTEMPTS must be between 1 and 1000 (got 0)',
+        'IDEMPOTENCY_TTL_HOURS must be an integer (got "day")',
+      ]),
+    );
+  });
+
   it('accepts a complete live configuration', () => {
     const config = loadConfig({
       TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}`,

@@ -2,7 +2,9 @@ import { readAuthConfig, type AuthConfig } from './auth.config.js';
 import { readDatabaseConfig, type DatabaseConfig } from './database.config.js';
 import { EnvReader } from './env-reader.js';
 import { readHttpConfig, type HttpConfig } from './http.config.js';
+import { readIdempotencyConfig, type IdempotencyConfig } from './idempotency.config.js';
 import { readNumbersConfig, type NumbersConfig } from './numbers.config.js';
+import { readOutboxConfig, type OutboxConfig } from './outbox.config.js';
 import { readProvidersConfig, type ProvidersConfig } from './providers.config.js';
 
 /** The whole validated configuration, one namespace per concern. */
@@ -12,6 +14,8 @@ export interface AppConfig {
   providers: ProvidersConfig;
   auth: AuthConfig;
   numbers: NumbersConfig;
+  outbox: OutboxConfig;
+  idempotency: IdempotencyConfig;
 }
 
 /** Reads and validates every variable at once; throws a `ConfigError` naming every problem. */
@@ -23,6 +27,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     providers: readProvidersConfig(reader),
     auth: readAuthConfig(reader),
     numbers: readNumbersConfig(reader),
+    outbox: readOutboxConfig(reader),
+    idempotency: readIdempotencyConfig(reader),
   };
   reader.assertValid();
   return config;

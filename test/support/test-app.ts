@@ -1,4 +1,4 @@
-import type { Provider } from '@nestjs/common';
+import type { DynamicModule, Provider, Type } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { configureApp } from '../../src/app.factory.js';
@@ -26,13 +26,19 @@ export interface TestAppOptions {
   env?: Record<string, string | undefined>;
   /** Providers to replace, e.g. a fake at the process edge: `{ provide: VoiceAgentPort, useValue: fake }`. */
   overrides?: (Provider & { provide: unknown })[];
+  /** Extra modules, e.g. one that declares a test subscriber. */
+  imports?: (Type | DynamicModule)[];
+  /** Share another app's database (a second instance); it is then left for its owner to drop. */
+  database?: TestDatabase;
 }
 
 /** The whole application on a database of its own, initialised but not listening (supertest drives it). */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const database = await createTestDatabase();
+  const database = options.database ?? (await createTestDatabase());
   const config = testConfig(database.url, options.env);
-  const builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] });
+  const builder = Test.createTestingModule({
+    imports: [AppModule.forRoot(config), ...(options.imports ?? [])],
+  });
   for (const override of options.overrides ?? []) {
     const replaced = builder.overrideProvider(override.provide);
     if ('useValue' in override) replaced.useValue(override.useValue);
@@ -52,7 +58,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     database,
     async close() {
       await app.close();
-      await database.drop();
+      if (!options.database) await database.drop();
     },
   };
 }

@@ -1,0 +1,38 @@
+import type { EnvReader } from './env-reader.js';
+
+export interface OutboxConfig {
+  /** Whether this instance runs the relay (on by default; every instance may run one). */
+  relayEnabled: boolean;
+  /** How often the relay looks for due deliveries besides the wake-up after each commit. */
+  pollIntervalMs: number;
+  /** Attempts per delivery (the first one included) before it is marked failed. */
+  maxAttempts: number;
+  /** The first retry's delay; doubled on each attempt, with full jitter, capped at `backoffMaxMs`. */
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  /** How long a claim holds: a relay that dies mid-delivery leaves rows that others take over after this. */
+  claimTimeoutMs: number;
+  /** Deliveries claimed per round. */
+  batchSize: number;
+  /** Events whose deliveries are all settled are deleted once older than this. */
+  retentionDays: number;
+  /** Readiness fails when the oldest pending delivery is older than this. */
+  backlogReadyThresholdSeconds: number;
+}
+
+export function readOutboxConfig(env: EnvReader): OutboxConfig {
+  return {
+    relayEnabled: env.boolean('OUTBOX_RELAY_ENABLED', true),
+    pollIntervalMs: env.integer('OUTBOX_POLL_INTERVAL_MS', 1_000, { min: 10, max: 3_600_000 }),
+    maxAttempts: env.integer('OUTBOX_MAX_ATTEMPTS', 10, { min: 1, max: 1_000 }),
+    backoffBaseMs: env.integer('OUTBOX_BACKOFF_BASE_MS', 1_000, { min: 0, max: 3_600_000 }),
+    backoffMaxMs: env.integer('OUTBOX_BACKOFF_MAX_MS', 300_000, { min: 0, max: 86_400_000 }),
+    claimTimeoutMs: env.integer('OUTBOX_CLAIM_TIMEOUT_MS', 60_000, { min: 100, max: 86_400_000 }),
+    batchSize: env.integer('OUTBOX_BATCH_SIZE', 50, { min: 1, max: 1_000 }),
+    retentionDays: env.integer('OUTBOX_RETENTION_DAYS', 30, { min: 1, max: 3_650 }),
+    backlogReadyThresholdSeconds: env.integer('OUTBOX_BACKLOG_READY_THRESHOLD_SECONDS', 600, {
+      min: 1,
+      max: 604_800,
+    }),
+  };
+}

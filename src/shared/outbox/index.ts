@@ -1,0 +1,12 @@
+export type { DeliveryError, DeliveryStatus } from './outbox-delivery.entity.js';
+export {
+  OutboxSubscriber,
+  type DeliveryContext,
+  type OutboxHandler,
+  type OutboxSubscriberDefinition,
+  type OutboxSubscriberOptions,
+} from './outbox-subscriber.js';
+export { OutboxSubscriberRegistry } from './outbox-subscriber.registry.js';
+export { OutboxModule } from './outbox.module.js';
+export { OutboxRelay } from './outbox.relay.js';
+export { Outbox, type DeliveryView } from './outbox.service.js';

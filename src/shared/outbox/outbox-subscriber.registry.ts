@@ -1,0 +1,41 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
+import {
+  subscriberOptionsOf,
+  type OutboxHandler,
+  type OutboxSubscriberDefinition,
+} from './outbox-subscriber.js';
+
+/** Which subscribers receive which event types: filled from `@OutboxSubscriber` providers, or `register`. */
+@Injectable()
+export class OutboxSubscriberRegistry implements OnModuleInit {
+  private readonly byName = new Map<string, OutboxSubscriberDefinition>();
+
+  constructor(private readonly discovery: DiscoveryService) {}
+
+  onModuleInit(): void {
+    for (const wrapper of this.discovery.getProviders()) {
+      const options = subscriberOptionsOf(wrapper.metatype);
+      if (options && wrapper.instance) {
+        this.register({ ...options, handler: wrapper.instance as OutboxHandler });
+      }
+    }
+  }
+
+  register(definition: OutboxSubscriberDefinition): void {
+    const existing = this.byName.get(definition.name);
+    if (existing && existing.handler !== definition.handler) {
+      throw new Error(`Two outbox subscribers are named "${definition.name}"`);
+    }
+    this.byName.set(definition.name, definition);
+  }
+
+  get(name: string): OutboxSubscriberDefinition | undefined {
+    return this.byName.get(name);
+  }
+
+  /** The names of the subscribers of an event type: one delivery row each is written with the event. */
+  subscribersOf(type: string): string[] {
+    return [...this.byName.values()].filter((s) => s.events.includes(type)).map((s) => s.name);
+  }
+}

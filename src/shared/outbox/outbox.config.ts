@@ -1,0 +1,1 @@
+export const OUTBOX_CONFIG = Symbol('OUTBOX_CONFIG');

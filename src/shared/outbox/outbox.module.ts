@@ -1,0 +1,31 @@
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import type { OutboxConfig } from '../../config/index.js';
+import { OutboxDelivery } from './outbox-delivery.entity.js';
+import { OutboxEvent } from './outbox-event.entity.js';
+import { OutboxSubscriberRegistry } from './outbox-subscriber.registry.js';
+import { OUTBOX_CONFIG } from './outbox.config.js';
+import { OutboxMetrics } from './outbox.metrics.js';
+import { OutboxRelay } from './outbox.relay.js';
+import { Outbox } from './outbox.service.js';
+
+/** The transactional outbox and its relay; global, so every module can record events and subscribe. */
+@Global()
+@Module({})
+export class OutboxModule {
+  static forRoot(config: OutboxConfig): DynamicModule {
+    return {
+      module: OutboxModule,
+      imports: [DiscoveryModule, MikroOrmModule.forFeature([OutboxEvent, OutboxDelivery])],
+      providers: [
+        { provide: OUTBOX_CONFIG, useValue: config },
+        OutboxSubscriberRegistry,
+        OutboxMetrics,
+        OutboxRelay,
+        Outbox,
+      ],
+      exports: [Outbox, OutboxRelay, OutboxSubscriberRegistry],
+    };
+  }
+}

@@ -1,0 +1,205 @@
+import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { MikroORM, type EntityManager } from '@mikro-orm/core';
+import type { OutboxConfig } from '../../config/index.js';
+import type { EventEnvelope } from '../domain/domain-event.js';
+import { ReadinessRegistry } from '../health/readiness.registry.js';
+import { Clock } from '../time/clock.js';
+import type { DeliveryError, DeliveryStatus } from './outbox-delivery.entity.js';
+import { OutboxFlushSubscriber } from './outbox-flush.subscriber.js';
+import { outboxRows } from './outbox-rows.js';
+import { OutboxSubscriberRegistry } from './outbox-subscriber.registry.js';
+import { OUTBOX_CONFIG } from './outbox.config.js';
+import { OutboxMetrics, type OutboxBacklog } from './outbox.metrics.js';
+import { OutboxRelay } from './outbox.relay.js';
+
+const PRUNE_EVERY_MS = 60 * 60 * 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export interface DeliveryView {
+  id: string;
+  eventId: string;
+  eventType: string;
+  tenantId: string;
+  subscriber: string;
+  status: DeliveryStatus;
+  attempts: number;
+  nextAttemptAt: Date;
+  lastError: DeliveryError | null;
+  deliveredAt: Date | null;
+  failedAt: Date | null;
+  updatedAt: Date;
+}
+
+interface DeliveryRow {
+  id: string;
+  event_id: string;
+  type: string;
+  tenant_id: string;
+  subscriber: string;
+  status: DeliveryStatus;
+  attempts: number;
+  next_attempt_at: Date;
+  last_error: DeliveryError | null;
+  delivered_at: Date | null;
+  failed_at: Date | null;
+  updated_at: Date;
+}
+
+/**
+ * The transactional outbox. Events are written with the state change that raised them, in the same
+ * transaction, in either of two ways:
+ *
+ * - an aggregate (extends `AggregateRoot`) records them with `recordEvent`; flushing it writes them;
+ * - `outbox.record(em, events)` inside `em.transactional(...)` for events that no aggregate records.
+ *
+ * After the commit the relay delivers them to every subscriber of their type (see `OutboxRelay`).
+ */
+@Injectable()
+export class Outbox implements OnModuleInit, OnModuleDestroy {
+  private pruneTimer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly subscribers: OutboxSubscriberRegistry,
+    private readonly relay: OutboxRelay,
+    private readonly clock: Clock,
+    private readonly readiness: ReadinessRegistry,
+    metrics: OutboxMetrics,
+    @Inject(OUTBOX_CONFIG) private readonly config: OutboxConfig,
+  ) {
+    metrics.readBacklogFrom(() => this.backlog());
+  }
+
+  onModuleInit(): void {
+    this.orm.em.getEventManager().registerSubscriber(
+      new OutboxFlushSubscriber(
+        (events) => this.rows(events),
+        () => this.relay.wake(),
+      ),
+    );
+    this.readiness.register('outbox', async () => {
+      const backlog = await this.backlog();
+      const up = backlog.oldestPendingAgeSeconds <= this.config.backlogReadyThresholdSeconds;
+      return {
+        up,
+        data: {
+          ...backlog,
+          ...(up
+            ? {}
+            : { message: `oldest pending event older than ${this.config.backlogReadyThresholdSeconds} s` }),
+        },
+      };
+    });
+    if (this.config.relayEnabled) {
+      this.pruneTimer = setInterval(() => void this.prune().catch(() => undefined), PRUNE_EVERY_MS);
+      this.pruneTimer.unref();
+    }
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.pruneTimer);
+  }
+
+  /** Adds the events to `em`'s unit of work; they are written by its next flush (the transaction's commit). */
+  record(em: EntityManager, events: readonly EventEnvelope[]): void {
+    for (const row of this.rows(events)) em.persist(row);
+  }
+
+  private rows(events: readonly EventEnvelope[]): object[] {
+    const now = this.clock.now();
+    return events.flatMap((event) => outboxRows(event, this.subscribers.subscribersOf(event.type), now));
+  }
+
+  /** Deliveries, newest first: what is pending, what failed and why. */
+  async deliveries(
+    filter: { eventId?: string; subscriber?: string; status?: DeliveryStatus } = {},
+  ): Promise<DeliveryView[]> {
+    const conditions = (
+      [
+        ['d.event_id', filter.eventId],
+        ['d.subscriber', filter.subscriber],
+        ['d.status', filter.status],
+      ] as const
+    ).filter(([, value]) => value !== undefined);
+    const where = conditions.map(([column]) => `${column} = ?`);
+    const params = conditions.map(([, value]) => value);
+    const rows: DeliveryRow[] = await this.connection().execute(
+      `select d.id, d.event_id, e.type, d.tenant_id, d.subscriber, d.status, d.attempts, d.next_attempt_at,
+              d.last_error, d.delivered_at, d.failed_at, d.updated_at
+         from outbox_delivery d join outbox_event e on e.id = d.event_id
+        ${where.length ? `where ${where.join(' and ')}` : ''}
+        order by e.position desc, d.subscriber`,
+      params,
+      'all',
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      eventId: row.event_id,
+      eventType: row.type,
+      tenantId: row.tenant_id,
+      subscriber: row.subscriber,
+      status: row.status,
+      attempts: row.attempts,
+      nextAttemptAt: new Date(row.next_attempt_at),
+      lastError: row.last_error,
+      deliveredAt: row.delivered_at && new Date(row.delivered_at),
+      failedAt: row.failed_at && new Date(row.failed_at),
+      updatedAt: new Date(row.updated_at),
+    }));
+  }
+
+  /**
+   * Re-arms failed deliveries (all of a subscriber's, or one event's): pending again with a fresh set of
+   * attempts, due now. The last error stays until the next attempt replaces it. Returns how many.
+   */
+  async retry(filter: { subscriber: string; eventId?: string }): Promise<number> {
+    const now = this.clock.now();
+    const result = await this.connection().execute(
+      `update outbox_delivery
+          set status = 'pending', attempts = 0, next_attempt_at = ?, failed_at = null, updated_at = ?
+        where status = 'failed' and subscriber = ? ${filter.eventId ? 'and event_id = ?' : ''}`,
+      [now, now, filter.subscriber, ...(filter.eventId ? [filter.eventId] : [])],
+      'run',
+    );
+    const count = (result as { affectedRows?: number }).affectedRows ?? 0;
+    if (count > 0) this.relay.wake();
+    return count;
+  }
+
+  /**
+   * Deletes events recorded more than `retentionDays` ago whose every delivery succeeded (pending and
+   * failed ones are kept: they still matter). Returns how many events were deleted.
+   */
+  async prune(): Promise<number> {
+    const before = new Date(this.clock.now().getTime() - this.config.retentionDays * DAY_MS);
+    const result = await this.connection().execute(
+      `delete from outbox_event e
+        where e.recorded_at < ?
+          and not exists (select 1 from outbox_delivery d where d.event_id = e.id and d.status <> 'delivered')`,
+      [before],
+      'run',
+    );
+    return (result as { affectedRows?: number }).affectedRows ?? 0;
+  }
+
+  async backlog(): Promise<OutboxBacklog> {
+    const [row] = await this.connection().execute<{ pending: string; failed: string; oldest: Date | null }[]>(
+      `select count(*) filter (where status = 'pending') as pending,
+              count(*) filter (where status = 'failed') as failed,
+              min(created_at) filter (where status = 'pending') as oldest
+         from outbox_delivery`,
+      [],
+      'all',
+    );
+    const age = row.oldest ? (this.clock.now().getTime() - new Date(row.oldest).getTime()) / 1000 : 0;
+    return {
+      pending: Number(row.pending),
+      failed: Number(row.failed),
+      oldestPendingAgeSeconds: Math.max(0, age),
+    };
+  }
+
+  private connection() {
+    return this.orm.em.getConnection();
+  }
+}

@@ -1,0 +1,466 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Module, type Type } from '@nestjs/common';
+import { MikroORM, type EntityManager } from '@mikro-orm/core';
+import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import request from 'supertest';
+import { createTestApp, type TestApp } from '../../../test/support/test-app.js';
+import { AggregateRoot } from '../domain/aggregate-root.js';
+import { DomainEvent, type EventEnvelope } from '../domain/domain-event.js';
+import { FakeClock } from '../testing/fake-clock.js';
+import { Clock } from '../time/clock.js';
+import type { DeliveryError } from './outbox-delivery.entity.js';
+import { OutboxSubscriber, type DeliveryContext, type OutboxHandler } from './outbox-subscriber.js';
+import { OutboxSubscriberRegistry } from './outbox-subscriber.registry.js';
+import { OutboxRelay } from './outbox.relay.js';
+import { Outbox } from './outbox.service.js';
+
+const TENANT = randomUUID();
+const BACKOFF_BASE_MS = 1_000;
+const CLAIM_TIMEOUT_MS = 30_000;
+const ENV = {
+  OUTBOX_POLL_INTERVAL_MS: '3600000', // so that only the wake-up after a commit (or drain()) delivers
+  OUTBOX_MAX_ATTEMPTS: '3',
+  OUTBOX_BACKOFF_BASE_MS: String(BACKOFF_BASE_MS),
+  OUTBOX_CLAIM_TIMEOUT_MS: String(CLAIM_TIMEOUT_MS),
+  OUTBOX_BATCH_SIZE: '5',
+  OUTBOX_RETENTION_DAYS: '7',
+  OUTBOX_BACKLOG_READY_THRESHOLD_SECONDS: '60',
+};
+
+class WidgetRenamed extends DomainEvent<{ widgetId: string; name: string }> {
+  static readonly TYPE = 'test.widget-renamed';
+  readonly type = WidgetRenamed.TYPE;
+}
+
+class Pinged extends DomainEvent<{ n: number }> {
+  readonly type: string;
+  constructor(type: string, n: number) {
+    super(TENANT, { n });
+    this.type = type;
+  }
+}
+
+@Entity({ tableName: 'test_widget' })
+class Widget extends AggregateRoot {
+  @PrimaryKey({ type: 'uuid' })
+  id!: string;
+
+  @Property({ type: 'string' })
+  name!: string;
+
+  rename(name: string): void {
+    this.name = name;
+    this.recordEvent(new WidgetRenamed(TENANT, { widgetId: this.id, name }));
+  }
+}
+
+@Module({ imports: [MikroOrmModule.forFeature([Widget])] })
+class WidgetModule {}
+
+/** A subscriber that records what it receives and fails its first `failures` attempts. */
+class Recorder implements OutboxHandler {
+  readonly received: EventEnvelope[] = [];
+  readonly attempts: DeliveryContext[] = [];
+  readonly exhausted: { event: EventEnvelope; error: DeliveryError }[] = [];
+  private waiters: { count: number; resolve: () => void }[] = [];
+
+  constructor(
+    public failures = 0,
+    private readonly onExhaustedThen?: (event: EventEnvelope, em: EntityManager) => Promise<void>,
+  ) {}
+
+  async handle(event: EventEnvelope, context: DeliveryContext): Promise<void> {
+    this.attempts.push(context);
+    await new Promise((resolve) => setImmediate(resolve)); // let other deliveries interleave
+    if (this.failures > 0) {
+      this.failures -= 1;
+      throw Object.assign(new Error('consumer down'), { code: 'TEST.CONSUMER_DOWN' });
+    }
+    this.received.push(event);
+    this.waiters = this.waiters.filter((w) =>
+      w.count <= this.received.length ? (w.resolve(), false) : true,
+    );
+  }
+
+  async onExhausted(event: EventEnvelope, error: DeliveryError, em: EntityManager): Promise<void> {
+    this.exhausted.push({ event, error });
+    await this.onExhaustedThen?.(event, em);
+  }
+
+  /** Resolves once `count` events were handled (the test times out otherwise). */
+  received$(count: number): Promise<void> {
+    if (this.received.length >= count) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ count, resolve }));
+  }
+}
+
+function subscriberModule(name: string, events: string[], handler: OutboxHandler): Type {
+  @OutboxSubscriber({ name, events })
+  class TestSubscriber implements OutboxHandler {
+    handle(event: EventEnvelope, context: DeliveryContext) {
+      return handler.handle(event, context);
+    }
+  }
+  @Module({ providers: [TestSubscriber] })
+  class TestSubscriberModule {}
+  return TestSubscriberModule;
+}
+
+describe('Outbox', () => {
+  let t: TestApp;
+  let clock: FakeClock;
+  let outbox: Outbox;
+  let relay: OutboxRelay;
+  let registry: OutboxSubscriberRegistry;
+  let orm: MikroORM;
+  let widgetListener: Recorder;
+
+  const subscribe = (name: string, events: string[], handler: OutboxHandler) =>
+    registry.register({ name, events, handler });
+
+  /** Records events with `outbox.record` in a transaction of their own. */
+  const publish = (...events: EventEnvelope[]) =>
+    orm.em.fork().transactional(async (em) => outbox.record(em, events));
+
+  beforeAll(async () => {
+    clock = new FakeClock();
+    widgetListener = new Recorder();
+    t = await createTestApp({
+      env: ENV,
+      imports: [WidgetModule, subscriberModule('test.widget-listener', [WidgetRenamed.TYPE], widgetListener)],
+      overrides: [{ provide: Clock, useValue: clock }],
+    });
+    outbox = t.app.get(Outbox);
+    relay = t.app.get(OutboxRelay);
+    registry = t.app.get(OutboxSubscriberRegistry);
+    orm = t.app.get(MikroORM);
+    await orm.em
+      .getConnection()
+      .execute('create table test_widget (id uuid primary key, name text not null)');
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  describe('recording', () => {
+    it("delivers an aggregate's events right after the commit that saved it", async () => {
+      const id = randomUUID();
+      await orm.em.fork().transactional(async (em) => {
+        const widget = em.create(Widget, { id, name: 'draft' });
+        widget.rename('final');
+      });
+
+      // The poll interval is an hour: only the wake-up after the commit can have delivered this.
+      await widgetListener.received$(1);
+      expect(widgetListener.received).toEqual([
+        expect.objectContaining({
+          type: 'test.widget-renamed',
+          tenantId: TENANT,
+          payload: { widgetId: id, name: 'final' },
+        }),
+      ]);
+      await relay.drain();
+      const [delivery] = await outbox.deliveries({ eventId: widgetListener.received[0].eventId });
+      expect(delivery).toMatchObject({
+        subscriber: 'test.widget-listener',
+        status: 'delivered',
+        attempts: 1,
+      });
+    });
+
+    it('writes nothing when the transaction rolls back', async () => {
+      const seen = new Recorder();
+      subscribe('test.rollback', ['test.rolled-back'], seen);
+      const event = new Pinged('test.rolled-back', 1);
+      const id = randomUUID();
+      await expect(
+        orm.em.fork().transactional(async (em) => {
+          em.create(Widget, { id, name: 'x' }).rename('y');
+          outbox.record(em, [event]);
+          await em.flush();
+          throw new Error('business rule broken');
+        }),
+      ).rejects.toThrow('business rule broken');
+
+      await relay.drain();
+      expect(seen.attempts).toEqual([]);
+      expect(await outbox.deliveries({ eventId: event.eventId })).toEqual([]);
+      const rows = await orm.em
+        .getConnection()
+        .execute('select count(*)::int as n from test_widget where id = ?', [id]);
+      expect(rows[0].n).toBe(0);
+    });
+  });
+
+  describe('retries', () => {
+    it('backs a failing subscriber off and retries it, while the other subscriber is delivered once', async () => {
+      const flaky = new Recorder(2);
+      const steady = new Recorder();
+      subscribe('test.flaky', ['test.retried'], flaky);
+      subscribe('test.steady', ['test.retried'], steady);
+      const event = new Pinged('test.retried', 1);
+      await publish(event);
+      await relay.drain();
+
+      let [flakyDelivery] = await outbox.deliveries({ eventId: event.eventId, subscriber: 'test.flaky' });
+      expect(flakyDelivery).toMatchObject({
+        status: 'pending',
+        attempts: 1,
+        lastError: { code: 'TEST.CONSUMER_DOWN', message: 'consumer down' },
+      });
+      const firstDelay = flakyDelivery.nextAttemptAt.getTime() - clock.now().getTime();
+      expect(firstDelay).toBeGreaterThanOrEqual(BACKOFF_BASE_MS / 2);
+      expect(firstDelay).toBeLessThanOrEqual(BACKOFF_BASE_MS);
+
+      await relay.drain(); // not due yet
+      expect(flaky.attempts).toHaveLength(1);
+
+      clock.advance(BACKOFF_BASE_MS);
+      await relay.drain();
+      [flakyDelivery] = await outbox.deliveries({ eventId: event.eventId, subscriber: 'test.flaky' });
+      expect(flakyDelivery).toMatchObject({ status: 'pending', attempts: 2 });
+      const secondDelay = flakyDelivery.nextAttemptAt.getTime() - clock.now().getTime();
+      expect(secondDelay).toBeGreaterThanOrEqual(BACKOFF_BASE_MS);
+      expect(secondDelay).toBeLessThanOrEqual(2 * BACKOFF_BASE_MS);
+
+      clock.advance(2 * BACKOFF_BASE_MS);
+      await relay.drain();
+      expect(flaky.attempts.map((a) => a.attempt)).toEqual([1, 2, 3]);
+      expect(flaky.received.map((e) => e.eventId)).toEqual([event.eventId]);
+      expect(steady.attempts).toHaveLength(1);
+      expect(await outbox.deliveries({ eventId: event.eventId })).toEqual([
+        expect.objectContaining({ subscriber: 'test.flaky', status: 'delivered', attempts: 3 }),
+        expect.objectContaining({ subscriber: 'test.steady', status: 'delivered', attempts: 1 }),
+      ]);
+    });
+
+    it('marks an exhausted delivery failed, runs the hook in its transaction, and re-arms it on retry', async () => {
+      const followUps = new Recorder();
+      subscribe('test.follow-up', ['test.step-failed'], followUps);
+      const broken = new Recorder(Infinity, async (event, em) => {
+        outbox.record(em, [new Pinged('test.step-failed', (event.payload as { n: number }).n)]);
+      });
+      subscribe('test.broken', ['test.exhausted'], broken);
+      const event = new Pinged('test.exhausted', 7);
+      await publish(event);
+      for (let i = 0; i < 3; i++) {
+        await relay.drain();
+        clock.advance(10 * BACKOFF_BASE_MS);
+      }
+      await relay.drain();
+
+      expect(broken.attempts.map((a) => a.attempt)).toEqual([1, 2, 3]);
+      const [failed] = await outbox.deliveries({ eventId: event.eventId });
+      expect(failed).toMatchObject({
+        subscriber: 'test.broken',
+        status: 'failed',
+        attempts: 3,
+        lastError: { code: 'TEST.CONSUMER_DOWN', message: 'consumer down' },
+      });
+      expect(failed.failedAt).toEqual(new Date(clock.now().getTime() - 10 * BACKOFF_BASE_MS));
+      expect(broken.exhausted).toEqual([
+        { event: expect.objectContaining({ eventId: event.eventId }), error: failed.lastError },
+      ]);
+      // The event the hook recorded was committed with the failure and delivered.
+      expect(followUps.received).toEqual([
+        expect.objectContaining({ type: 'test.step-failed', payload: { n: 7 } }),
+      ]);
+      expect(await outbox.deliveries({ status: 'failed', subscriber: 'test.broken' })).toHaveLength(1);
+
+      broken.failures = 0;
+      expect(await outbox.retry({ subscriber: 'test.broken', eventId: event.eventId })).toBe(1);
+      await broken.received$(1);
+      await relay.drain();
+      expect(await outbox.deliveries({ eventId: event.eventId })).toEqual([
+        expect.objectContaining({ status: 'delivered', attempts: 1, failedAt: null }),
+      ]);
+      expect(await outbox.retry({ subscriber: 'test.broken' })).toBe(0);
+    });
+  });
+
+  describe('claims', () => {
+    /** Records an event already claimed by a relay that then died, with `attempts` used up. */
+    const publishClaimedByDeadRelay = (event: EventEnvelope, attempts: number) =>
+      orm.em.fork().transactional(async (em) => {
+        outbox.record(em, [event]);
+        await em.flush();
+        await em
+          .getConnection()
+          .execute(
+            'update outbox_delivery set claim_token = ?, claimed_until = ?, attempts = ? where event_id = ?',
+            [randomUUID(), new Date(clock.now().getTime() + CLAIM_TIMEOUT_MS), attempts, event.eventId],
+            'run',
+            em.getTransactionContext(),
+          );
+      });
+
+    it('leaves a claimed delivery alone until the claim expires, then takes it over', async () => {
+      const late = new Recorder();
+      subscribe('test.late', ['test.claimed'], late);
+      const event = new Pinged('test.claimed', 1);
+      await publishClaimedByDeadRelay(event, 1);
+
+      await relay.drain();
+      expect(late.attempts).toEqual([]);
+
+      clock.advance(CLAIM_TIMEOUT_MS);
+      await relay.drain();
+      expect(late.attempts).toEqual([{ attempt: 2, maxAttempts: 3 }]);
+      expect(await outbox.deliveries({ eventId: event.eventId })).toEqual([
+        expect.objectContaining({ status: 'delivered', attempts: 2 }),
+      ]);
+    });
+
+    it('fails a delivery whose last attempt never finished', async () => {
+      const never = new Recorder();
+      subscribe('test.never', ['test.claimed-last'], never);
+      const event = new Pinged('test.claimed-last', 1);
+      await publishClaimedByDeadRelay(event, 3);
+      clock.advance(CLAIM_TIMEOUT_MS);
+      await relay.drain();
+
+      expect(never.attempts).toEqual([]);
+      expect(await outbox.deliveries({ eventId: event.eventId })).toEqual([
+        expect.objectContaining({
+          status: 'failed',
+          attempts: 4,
+          lastError: {
+            code: 'OUTBOX.CLAIM_EXPIRED',
+            message: `attempt 3 did not finish within ${CLAIM_TIMEOUT_MS} ms`,
+          },
+        }),
+      ]);
+      expect(never.exhausted).toHaveLength(1);
+    });
+  });
+
+  describe('retention', () => {
+    it('prunes settled events older than the retention, keeping pending and failed ones', async () => {
+      const ok = new Recorder();
+      const down = new Recorder(Infinity);
+      subscribe('test.prune-ok', ['test.prunable'], ok);
+      subscribe('test.prune-down', ['test.kept'], down);
+      const old = new Pinged('test.prunable', 1);
+      const stuck = new Pinged('test.kept', 1);
+      await publish(old, stuck);
+      await relay.drain();
+
+      clock.advance(8 * 24 * 60 * 60 * 1000);
+      const recent = new Pinged('test.prunable', 2);
+      await publish(recent);
+      await relay.drain();
+
+      expect(await outbox.prune()).toBeGreaterThanOrEqual(1);
+      expect(await outbox.deliveries({ eventId: old.eventId })).toEqual([]);
+      expect(await outbox.deliveries({ eventId: stuck.eventId })).toHaveLength(1);
+      expect(await outbox.deliveries({ eventId: recent.eventId })).toEqual([
+        expect.objectContaining({ status: 'delivered' }),
+      ]);
+      // Leave nothing pending for the next tests.
+      await orm.em
+        .getConnection()
+        .execute("update outbox_delivery set status = 'failed' where subscriber = 'test.prune-down'");
+    });
+  });
+
+  describe('metrics and readiness', () => {
+    const http = () => request(t.app.getHttpServer());
+
+    it('reports the backlog and its age, and turns unready when the oldest pending event is too old', async () => {
+      const slow = new Recorder(Infinity);
+      subscribe('test.slow', ['test.backlogged'], slow);
+      await publish(new Pinged('test.backlogged', 1));
+      await relay.drain();
+      await http().get('/health/ready').expect(200);
+
+      clock.advance(61_000);
+      const metrics = await http().get('/metrics').expect(200);
+      expect(metrics.text).toMatch(/^outbox_backlog\{status="pending"\} 1$/m);
+      expect(metrics.text).toMatch(/^outbox_oldest_pending_age_seconds 61$/m);
+      expect(metrics.text).toMatch(/^outbox_deliveries_total\{subscriber="test.widget-listener"\} 1$/m);
+      expect(metrics.text).toMatch(
+        /^outbox_delivery_failures_total\{subscriber="test.slow",outcome="retry"\} 1$/m,
+      );
+      expect(metrics.text).toMatch(
+        /^outbox_delivery_failures_total\{subscriber="test.broken",outcome="exhausted"\} 1$/m,
+      );
+
+      const unready = await http().get('/health/ready').expect(503);
+      expect(unready.body.checks.outbox).toMatchObject({
+        status: 'down',
+        pending: 1,
+        oldestPendingAgeSeconds: 61,
+      });
+
+      slow.failures = 0;
+      await relay.drain();
+      const ready = await http().get('/health/ready').expect(200);
+      expect(ready.body.details.outbox).toMatchObject({ status: 'up', pending: 0 });
+    });
+  });
+});
+
+describe('Outbox relays on several instances', () => {
+  let first: TestApp;
+  let second: TestApp;
+  const handled = new Map<string, number>();
+  const counter: OutboxHandler = {
+    async handle(event) {
+      await new Promise((resolve) => setImmediate(resolve));
+      handled.set(event.eventId, (handled.get(event.eventId) ?? 0) + 1);
+    },
+  };
+  const instance = (database?: TestApp['database'], env: Record<string, string> = {}) =>
+    createTestApp({
+      database,
+      env: { ...ENV, OUTBOX_RELAY_ENABLED: 'false', ...env },
+      imports: [subscriberModule('test.counter', ['test.counted'], counter)],
+    });
+
+  beforeAll(async () => {
+    first = await instance();
+    second = await instance(first.database);
+  });
+  afterAll(async () => {
+    await second?.close();
+    await first?.close();
+  });
+
+  it('delivers each event to each subscriber exactly once when relays compete', async () => {
+    const events = Array.from({ length: 40 }, (_, n) => new Pinged('test.counted', n));
+    await first.app
+      .get(MikroORM)
+      .em.fork()
+      .transactional(async (em) => first.app.get(Outbox).record(em, events));
+
+    const relays = [first.app.get(OutboxRelay), second.app.get(OutboxRelay)];
+    await Promise.all([relays[0].drain(), relays[1].drain(), relays[1].drain(), relays[0].drain()]);
+
+    expect(handled.size).toBe(40);
+    expect([...handled.values()].every((count) => count === 1)).toBe(true);
+    const delivered = await first.app
+      .get(Outbox)
+      .deliveries({ subscriber: 'test.counter', status: 'delivered' });
+    expect(delivered).toHaveLength(40);
+  });
+
+  it('picks up what was left pending when an instance starts', async () => {
+    const event = new Pinged('test.counted', 99);
+    await second.app
+      .get(MikroORM)
+      .em.fork()
+      .transactional(async (em) => second.app.get(Outbox).record(em, [event]));
+    await second.close(); // its relay is disabled: the event stays pending
+
+    const waiting = new Recorder();
+    second = await createTestApp({
+      database: first.database,
+      env: ENV,
+      imports: [subscriberModule('test.counter', ['test.counted'], waiting)],
+    });
+    await waiting.received$(1);
+    expect(waiting.received.map((e) => e.eventId)).toEqual([event.eventId]);
+  });
+});
