@@ -11,4 +11,5 @@ export type {
   SandboxConfig,
   TwilioConfig,
   VapiConfig,
+  VapiNumberProvider,
 } from './providers.config.js';
