@@ -9,3 +9,4 @@ export {
   type PurchaseRequest,
 } from './telephony.port.js';
 export * from './telephony.errors.js';
+export { TwilioTelephonyAdapter } from './twilio/twilio-telephony.adapter.js';
