@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import type { SandboxConfig } from '../config/index.js';
 import { FaultInjector, type FaultSpec, type SandboxProvider } from './faults.js';
 import { SandboxIds } from './sandbox-ids.js';
 import { TwilioEmulator, writeTwilioError } from './twilio/twilio-emulator.js';
@@ -47,6 +48,20 @@ export interface SandboxHandle {
 }
 
 export const DEFAULT_SANDBOX_SEED = 2010;
+
+/** The sandbox's options as the configuration (`SANDBOX_*`) gives them. */
+export function sandboxOptionsFrom(config: SandboxConfig): SandboxOptions {
+  return {
+    port: config.port,
+    twilioAccountSid: config.twilioAccountSid,
+    twilioAuthToken: config.twilioAuthToken,
+    vapiApiKey: config.vapiApiKey,
+    twilioLatencyMs: config.twilioLatencyMs,
+    vapiLatencyMs: config.vapiLatencyMs,
+    twilioConcurrencyLimit: config.concurrencyLimit,
+    vapiConcurrencyLimit: config.concurrencyLimit,
+  };
+}
 
 /** Starts the Twilio and Vapi emulators and their control panel on one HTTP server. */
 export async function startSandbox(options: SandboxOptions): Promise<SandboxHandle> {
