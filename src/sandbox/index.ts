@@ -2,6 +2,7 @@ export {
   DEFAULT_SANDBOX_SEED,
   sandboxOptionsFrom,
   startSandbox,
+  type RecordedRequest,
   type SandboxHandle,
   type SandboxOptions,
 } from './sandbox.server.js';

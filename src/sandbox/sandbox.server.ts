@@ -48,6 +48,16 @@ export interface SandboxHandle {
 }
 
 export const DEFAULT_SANDBOX_SEED = 2010;
+const MAX_RECORDED_REQUESTS = 500;
+
+/** A request one of the emulators received, as `GET /__sandbox/requests` lists it. */
+export interface RecordedRequest {
+  provider: SandboxProvider;
+  method: string;
+  path: string;
+  query: Record<string, unknown>;
+  body: unknown;
+}
 
 /** The sandbox's options as the configuration (`SANDBOX_*`) gives them. */
 export function sandboxOptionsFrom(config: SandboxConfig): SandboxOptions {
@@ -92,9 +102,34 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use('/twilio', faults.middleware('twilio', writeTwilioError), twilio.router());
-  app.use('/vapi', faults.middleware('vapi', writeVapiError), vapi.router());
-  app.use('/__sandbox', controlRouter({ twilio, vapi, calls, faults, ids }));
+  const requests: RecordedRequest[] = [];
+  const record = (provider: SandboxProvider) => (req: Request, _res: Response, next: NextFunction) => {
+    // What the clients sent, for contract tests of the adapters' requests; never the headers (credentials).
+    requests.push({
+      provider,
+      method: req.method,
+      path: req.path,
+      query: { ...req.query },
+      body: req.body ?? null,
+    });
+    if (requests.length > MAX_RECORDED_REQUESTS) requests.shift();
+    next();
+  };
+  app.use(
+    '/twilio',
+    faults.middleware('twilio', writeTwilioError),
+    express.urlencoded({ extended: false }),
+    record('twilio'),
+    twilio.router(),
+  );
+  app.use(
+    '/vapi',
+    faults.middleware('vapi', writeVapiError),
+    express.json({ limit: '1mb' }),
+    record('vapi'),
+    vapi.router(),
+  );
+  app.use('/__sandbox', controlRouter({ twilio, vapi, calls, faults, ids, requests }));
   app.use((req: Request, res: Response) => {
     res
       .status(404)
@@ -141,8 +176,9 @@ function controlRouter(parts: {
   calls: CallSimulator;
   faults: FaultInjector;
   ids: SandboxIds;
+  requests: RecordedRequest[];
 }) {
-  const { twilio, vapi, calls, faults, ids } = parts;
+  const { twilio, vapi, calls, faults, ids, requests } = parts;
   const router = express.Router();
   router.use(express.json());
   const fail = (res: Response, error: unknown) => {
@@ -159,6 +195,7 @@ function controlRouter(parts: {
     vapi.reset();
     faults.clear();
     calls.calls.length = 0;
+    requests.length = 0;
     res.status(204).end();
   });
   router.get('/state', (_req, res) => {
@@ -170,6 +207,7 @@ function controlRouter(parts: {
       calls: calls.calls,
     });
   });
+  router.get('/requests', (_req, res) => res.json(requests));
   router.get('/faults', (_req, res) => res.json(faults.list()));
   router.post('/faults', (req, res) => {
     const spec = req.body as FaultSpec;

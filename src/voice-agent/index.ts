@@ -9,3 +9,4 @@ export {
   type VapiServerSettings,
 } from './voice-agent.port.js';
 export * from './voice-agent.errors.js';
+export { VapiVoiceAgentAdapter } from './vapi/vapi-voice-agent.adapter.js';

@@ -1,10 +1,13 @@
-import { SANDBOX_DEFAULTS } from '../../src/config/index.js';
+import { SANDBOX_DEFAULTS, type VapiConfig } from '../../src/config/index.js';
 import {
   startSandbox,
   type FaultSpec,
+  type RecordedRequest,
   type SandboxHandle,
   type SandboxOptions,
 } from '../../src/sandbox/index.js';
+import { TwilioTelephonyAdapter } from '../../src/telephony/index.js';
+import { VapiVoiceAgentAdapter } from '../../src/voice-agent/index.js';
 
 /** A sandbox of its own for one test file: system-chosen port, default credentials, no latency. */
 export function startTestSandbox(options: Partial<SandboxOptions> = {}): Promise<SandboxHandle> {
@@ -33,8 +36,41 @@ export function sandboxControl(sandbox: Pick<SandboxHandle, 'controlUrl'>) {
     fault: (spec: FaultSpec) => call('POST', '/faults', spec),
     clearFaults: () => call('DELETE', '/faults'),
     state: async () => (await call('GET', '/state')).body,
+    requests: async () => (await call('GET', '/requests')).body as RecordedRequest[],
     addAssistant: (body: Record<string, unknown>) => call('POST', '/assistants', body),
     placeCall: (body: Record<string, unknown>) => call('POST', '/calls', body),
     traffic: (body: Record<string, unknown>) => call('PUT', '/traffic', body),
   };
+}
+
+/** The Twilio adapter pointed at a sandbox, as the runtime wires it in sandbox mode. */
+export function twilioAdapterFor(
+  sandbox: SandboxHandle,
+  overrides: { authToken?: string; timeoutMs?: number } = {},
+): TwilioTelephonyAdapter {
+  return new TwilioTelephonyAdapter({
+    accountSid: sandbox.twilioAccountSid,
+    authToken: overrides.authToken ?? sandbox.twilioAuthToken,
+    apiBaseUrl: sandbox.twilioBaseUrl,
+    timeoutMs: overrides.timeoutMs ?? 5_000,
+  });
+}
+
+/** The Vapi adapter pointed at a sandbox (numbers imported from Twilio unless overridden). */
+export function vapiAdapterFor(
+  sandbox: SandboxHandle,
+  overrides: Partial<VapiConfig> = {},
+): VapiVoiceAgentAdapter {
+  return new VapiVoiceAgentAdapter(
+    {
+      apiKey: sandbox.vapiApiKey,
+      baseUrl: sandbox.vapiBaseUrl,
+      webhookSecret: 'webhook-secret',
+      numberProvider: 'twilio',
+      byoCredentialId: sandbox.byoCredentialId,
+      timeoutMs: 5_000,
+      ...overrides,
+    },
+    { accountSid: sandbox.twilioAccountSid, authToken: sandbox.twilioAuthToken },
+  );
 }

@@ -405,7 +405,12 @@ export class VapiEmulator {
       );
     }
     if (problems.length > 0) throw new VapiError(400, problems);
-    Object.assign(record, body, { updatedAt: this.now() });
+    // `null` detaches (assistantId: null, as older docs show); the field is then absent, as the spec has no null.
+    for (const [key, value] of Object.entries(body)) {
+      if (value === null) delete (record as unknown as Record<string, unknown>)[key];
+      else (record as unknown as Record<string, unknown>)[key] = value;
+    }
+    record.updatedAt = this.now();
     return record;
   }
 

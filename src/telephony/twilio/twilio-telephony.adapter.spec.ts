@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { sandboxControl, startTestSandbox } from '../../../test/support/sandbox.js';
+import { sandboxControl, startTestSandbox, twilioAdapterFor } from '../../../test/support/sandbox.js';
 import type { SandboxHandle } from '../../sandbox/index.js';
 import { ProviderFailureError } from '../../shared/errors/index.js';
 import {
@@ -10,7 +10,7 @@ import {
   NumberUnavailableError,
   OwnedNumberNotFoundError,
 } from '../telephony.errors.js';
-import { TwilioTelephonyAdapter } from './twilio-telephony.adapter.js';
+import type { TwilioTelephonyAdapter } from './twilio-telephony.adapter.js';
 
 describe('TwilioTelephonyAdapter against the sandbox, through the twilio SDK', () => {
   let sandbox: SandboxHandle;
@@ -18,12 +18,7 @@ describe('TwilioTelephonyAdapter against the sandbox, through the twilio SDK', (
   let twilio: TwilioTelephonyAdapter;
 
   const adapter = (overrides: { authToken?: string; timeoutMs?: number } = {}) =>
-    new TwilioTelephonyAdapter({
-      accountSid: sandbox.twilioAccountSid,
-      authToken: overrides.authToken ?? sandbox.twilioAuthToken,
-      apiBaseUrl: sandbox.twilioBaseUrl,
-      timeoutMs: overrides.timeoutMs ?? 5_000,
-    });
+    twilioAdapterFor(sandbox, overrides);
 
   beforeAll(async () => {
     sandbox = await startTestSandbox();

@@ -1,31 +1,23 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { sandboxControl, startTestSandbox } from '../../../test/support/sandbox.js';
+import {
+  sandboxControl,
+  startTestSandbox,
+  twilioAdapterFor,
+  vapiAdapterFor,
+} from '../../../test/support/sandbox.js';
 import type { VapiConfig } from '../../config/index.js';
 import type { SandboxHandle } from '../../sandbox/index.js';
-import { TwilioTelephonyAdapter } from '../../telephony/index.js';
+import type { TwilioTelephonyAdapter } from '../../telephony/index.js';
 import { VapiPhoneNumberNotFoundError } from '../voice-agent.errors.js';
-import { VapiVoiceAgentAdapter } from './vapi-voice-agent.adapter.js';
 
 describe('VapiVoiceAgentAdapter against the sandbox', () => {
   let sandbox: SandboxHandle;
   let control: ReturnType<typeof sandboxControl>;
   let twilio: TwilioTelephonyAdapter;
 
-  const vapi = (overrides: Partial<VapiConfig> = {}) =>
-    new VapiVoiceAgentAdapter(
-      {
-        apiKey: sandbox.vapiApiKey,
-        baseUrl: sandbox.vapiBaseUrl,
-        webhookSecret: 'webhook-secret',
-        numberProvider: 'twilio',
-        byoCredentialId: sandbox.byoCredentialId,
-        timeoutMs: 5_000,
-        ...overrides,
-      },
-      { accountSid: sandbox.twilioAccountSid, authToken: sandbox.twilioAuthToken },
-    );
+  const vapi = (overrides: Partial<VapiConfig> = {}) => vapiAdapterFor(sandbox, overrides);
   const server = (url = 'https://numbers.example.com/vapi/webhook') => ({
     url,
     headers: { 'x-vapi-secret': 'webhook-secret' },
@@ -34,12 +26,7 @@ describe('VapiVoiceAgentAdapter against the sandbox', () => {
   beforeAll(async () => {
     sandbox = await startTestSandbox();
     control = sandboxControl(sandbox);
-    twilio = new TwilioTelephonyAdapter({
-      accountSid: sandbox.twilioAccountSid,
-      authToken: sandbox.twilioAuthToken,
-      apiBaseUrl: sandbox.twilioBaseUrl,
-      timeoutMs: 5_000,
-    });
+    twilio = twilioAdapterFor(sandbox);
   });
   afterAll(() => sandbox.stop());
   beforeEach(async () => {
