@@ -3,9 +3,8 @@ import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createApp } from './app.factory.js';
 import { ConfigError, loadConfig } from './config/index.js';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from './shared/database/embedded-postgres.js';
+import { startRuntime } from './runtime.js';
 import { ReadinessRegistry } from './shared/health/readiness.registry.js';
-import type { RuntimeConfig } from './runtime-config.js';
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);
@@ -14,32 +13,22 @@ function fail(message: string): never {
 
 async function main(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
-  let config;
+  let appConfig;
   try {
-    config = loadConfig(process.env);
+    appConfig = loadConfig(process.env);
   } catch (error) {
     if (error instanceof ConfigError) fail(`Cannot start: ${error.message}`);
     throw error;
   }
 
   const pretty = process.stdout.isTTY === true;
-  let embedded: EmbeddedPostgres | undefined;
-  if (!config.database.url) {
-    embedded = await startEmbeddedPostgres({ dataDir: config.database.dataDir });
-    process.stdout.write(
-      `Embedded PostgreSQL: DATABASE_URL is not set, so the service runs on its own database in ${embedded.dataDir} ` +
-        `(served at ${embedded.url}). Set DATABASE_URL to use a PostgreSQL server.\n`,
-    );
-  }
-  const runtime: RuntimeConfig = {
-    ...config,
-    database: { ...config.database, url: config.database.url ?? embedded!.url },
-  };
+  const runtime = await startRuntime(appConfig, { log: (line) => process.stdout.write(`${line}\n`) });
+  const config = runtime.config;
 
-  const app = await createApp(runtime, { prettyLogs: pretty });
-  const server: Server = await app.listen(runtime.http.port, '0.0.0.0');
+  const app = await createApp(config, { prettyLogs: pretty });
+  const server: Server = await app.listen(config.http.port, '0.0.0.0');
   const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : runtime.http.port;
+  const port = typeof address === 'object' && address ? address.port : config.http.port;
   process.stdout.write(`AfterHourFix Numbers listens on http://localhost:${port} (API docs at /docs)\n`);
 
   let stopping = false;
@@ -49,9 +38,9 @@ async function main(): Promise<void> {
     process.stdout.write(`${signal}: finishing requests in flight, then stopping\n`);
     app.get(ReadinessRegistry).startDraining();
     const force = setTimeout(() => {
-      process.stderr.write(`requests still running after ${runtime.http.shutdownGraceMs} ms; closing them\n`);
+      process.stderr.write(`requests still running after ${config.http.shutdownGraceMs} ms; closing them\n`);
       server.closeAllConnections();
-    }, runtime.http.shutdownGraceMs);
+    }, config.http.shutdownGraceMs);
     force.unref();
     // Stop accepting and wait for requests in flight before anything they use (the database) closes;
     // keep-alive connections are closed as soon as they fall idle.
@@ -59,7 +48,7 @@ async function main(): Promise<void> {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     clearInterval(idle);
     await app.close();
-    await embedded?.stop();
+    await runtime.stop();
     clearTimeout(force);
     process.exit(0);
   };

@@ -74,4 +74,45 @@ describe('loadConfig', () => {
     expect(config.providers.vapi.baseUrl).toBe('https://api.vapi.ai');
     expect(config.http.publicBaseUrl).toBe('https://numbers.example.com');
   });
+
+  it('requires the BYO credential and SIP trunk in live mode only when Vapi numbers are BYO', () => {
+    const live = {
+      TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}`,
+      TWILIO_AUTH_TOKEN: 'token',
+      VAPI_API_KEY: 'key',
+      VAPI_WEBHOOK_SECRET: 'secret',
+    };
+    expect(loadConfig(live).providers.vapi.numberProvider).toBe('twilio');
+    expect(() => loadConfig({ ...live, VAPI_NUMBER_PROVIDER: 'byo-phone-number' })).toThrow(
+      new ConfigError([
+        'TWILIO_SIP_TRUNK_SID is required when PROVIDER_MODE is live and VAPI_NUMBER_PROVIDER is byo-phone-number',
+        'VAPI_BYO_CREDENTIAL_ID is required when PROVIDER_MODE is live and VAPI_NUMBER_PROVIDER is byo-phone-number',
+      ]),
+    );
+    const byo = loadConfig({
+      ...live,
+      VAPI_NUMBER_PROVIDER: 'byo-phone-number',
+      VAPI_BYO_CREDENTIAL_ID: 'cred-1',
+      TWILIO_SIP_TRUNK_SID: `TK${'b'.repeat(32)}`,
+    });
+    expect(byo.providers.vapi.byoCredentialId).toBe('cred-1');
+    expect(byo.providers.twilio.sipTrunkSid).toBe(`TK${'b'.repeat(32)}`);
+    // In sandbox mode, the sandbox provides both.
+    expect(() => loadConfig({ VAPI_NUMBER_PROVIDER: 'byo-phone-number' })).not.toThrow();
+  });
+
+  it('reads the sandbox latency and concurrency limit, and rejects malformed ones', () => {
+    const sandbox = loadConfig({
+      SANDBOX_TWILIO_LATENCY_MS: '25',
+      SANDBOX_VAPI_LATENCY_MS: '40',
+      SANDBOX_CONCURRENCY_LIMIT: '3',
+    }).providers.sandbox;
+    expect(sandbox).toMatchObject({ twilioLatencyMs: 25, vapiLatencyMs: 40, concurrencyLimit: 3 });
+    expect(() => loadConfig({ SANDBOX_TWILIO_LATENCY_MS: '-1', VAPI_NUMBER_PROVIDER: 'sip' })).toThrow(
+      new ConfigError([
+        'SANDBOX_TWILIO_LATENCY_MS must be between 0 and 600000 (got -1)',
+        'VAPI_NUMBER_PROVIDER must be one of twilio, byo-phone-number (got "sip")',
+      ]),
+    );
+  });
 });

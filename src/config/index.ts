@@ -13,4 +13,5 @@ export type {
   SandboxConfig,
   TwilioConfig,
   VapiConfig,
+  VapiNumberProvider,
 } from './providers.config.js';

@@ -3,17 +3,28 @@ import type { EnvReader } from './env-reader.js';
 
 export type ProviderMode = 'sandbox' | 'live';
 
+/** How numbers are registered in Vapi: imported from our Twilio account, or routed over a BYO SIP trunk. */
+export type VapiNumberProvider = 'twilio' | 'byo-phone-number';
+
 export interface TwilioConfig {
   accountSid: string;
   authToken: string;
   /** Sends Twilio API calls to another base URL (a mock server, the sandbox) instead of api.twilio.com. */
   apiBaseUrl?: string;
+  /** The Elastic SIP trunk numbers are moved onto when Vapi numbers are BYO (`byo-phone-number`). */
+  sipTrunkSid?: string;
+  /** How long one request may take before it counts as a (retryable) failure. */
+  timeoutMs: number;
 }
 
 export interface VapiConfig {
   apiKey: string;
   baseUrl: string;
   webhookSecret: string;
+  numberProvider: VapiNumberProvider;
+  /** The `byo-sip-trunk` credential that BYO numbers are created with. */
+  byoCredentialId?: string;
+  timeoutMs: number;
 }
 
 export interface SandboxConfig {
@@ -21,6 +32,10 @@ export interface SandboxConfig {
   twilioAccountSid: string;
   twilioAuthToken: string;
   vapiApiKey: string;
+  twilioLatencyMs: number;
+  vapiLatencyMs: number;
+  /** Requests served at once per provider beyond which the sandbox answers 429 (Twilio 20429); 0 = none. */
+  concurrencyLimit: number;
 }
 
 export interface ProvidersConfig {
@@ -56,6 +71,9 @@ export function readProvidersConfig(env: EnvReader): ProvidersConfig {
       SANDBOX_DEFAULTS.twilioAccountSid,
     twilioAuthToken: env.string('SANDBOX_TWILIO_AUTH_TOKEN', SANDBOX_DEFAULTS.twilioAuthToken),
     vapiApiKey: env.string('SANDBOX_VAPI_API_KEY', SANDBOX_DEFAULTS.vapiApiKey),
+    twilioLatencyMs: env.integer('SANDBOX_TWILIO_LATENCY_MS', 0, { min: 0, max: 600_000 }),
+    vapiLatencyMs: env.integer('SANDBOX_VAPI_LATENCY_MS', 0, { min: 0, max: 600_000 }),
+    concurrencyLimit: env.integer('SANDBOX_CONCURRENCY_LIMIT', 0, { min: 0, max: 100_000 }),
   };
 
   const twilioSid = env.matching('TWILIO_ACCOUNT_SID', ACCOUNT_SID, '"AC" followed by 32 hex digits');
@@ -64,9 +82,23 @@ export function readProvidersConfig(env: EnvReader): ProvidersConfig {
   const vapiKey = env.string('VAPI_API_KEY');
   const vapiBaseUrl = env.url('VAPI_BASE_URL');
   const webhookSecret = env.string('VAPI_WEBHOOK_SECRET');
+  const numberProvider = env.oneOf<VapiNumberProvider>(
+    'VAPI_NUMBER_PROVIDER',
+    ['twilio', 'byo-phone-number'],
+    'twilio',
+  );
+  const byoCredentialId = env.string('VAPI_BYO_CREDENTIAL_ID');
+  const sipTrunkSid = env.matching(
+    'TWILIO_SIP_TRUNK_SID',
+    /^TK[0-9a-fA-F]{32}$/,
+    '"TK" followed by 32 hex digits',
+  );
+  const twilioTimeoutMs = env.integer('TWILIO_TIMEOUT_MS', 15_000, { min: 1, max: 120_000 });
+  const vapiTimeoutMs = env.integer('VAPI_TIMEOUT_MS', 15_000, { min: 1, max: 120_000 });
 
   if (mode === 'live') {
     const why = 'when PROVIDER_MODE is live';
+    const byo = 'when PROVIDER_MODE is live and VAPI_NUMBER_PROVIDER is byo-phone-number';
     return {
       mode,
       sandbox,
@@ -74,17 +106,28 @@ export function readProvidersConfig(env: EnvReader): ProvidersConfig {
         accountSid: env.require('TWILIO_ACCOUNT_SID', twilioSid, why),
         authToken: env.require('TWILIO_AUTH_TOKEN', twilioToken, why),
         apiBaseUrl: twilioBaseUrl,
+        sipTrunkSid:
+          numberProvider === 'byo-phone-number'
+            ? env.require('TWILIO_SIP_TRUNK_SID', sipTrunkSid, byo)
+            : sipTrunkSid,
+        timeoutMs: twilioTimeoutMs,
       },
       vapi: {
         apiKey: env.require('VAPI_API_KEY', vapiKey, why),
         baseUrl: vapiBaseUrl ?? 'https://api.vapi.ai',
         webhookSecret: env.require('VAPI_WEBHOOK_SECRET', webhookSecret, why),
+        numberProvider,
+        byoCredentialId:
+          numberProvider === 'byo-phone-number'
+            ? env.require('VAPI_BYO_CREDENTIAL_ID', byoCredentialId, byo)
+            : byoCredentialId,
+        timeoutMs: vapiTimeoutMs,
       },
     };
   }
 
-  // Sandbox: the emulators started in-process answer with the sandbox credentials; base URLs are set
-  // once the sandbox listens (its port may be chosen by the system).
+  // Sandbox: the emulators started in-process answer with the sandbox credentials; base URLs, the trunk
+  // and the BYO credential are set once the sandbox listens (its port may be chosen by the system).
   return {
     mode,
     sandbox,
@@ -92,11 +135,16 @@ export function readProvidersConfig(env: EnvReader): ProvidersConfig {
       accountSid: sandbox.twilioAccountSid,
       authToken: sandbox.twilioAuthToken,
       apiBaseUrl: twilioBaseUrl,
+      sipTrunkSid,
+      timeoutMs: twilioTimeoutMs,
     },
     vapi: {
       apiKey: sandbox.vapiApiKey,
       baseUrl: vapiBaseUrl ?? '',
       webhookSecret: webhookSecret ?? randomBytes(24).toString('base64url'),
+      numberProvider,
+      byoCredentialId,
+      timeoutMs: vapiTimeoutMs,
     },
   };
 }

@@ -4,6 +4,59 @@ export interface VapiAssistant {
   name: string | null;
 }
 
+/** Where Vapi sends a number's webhooks, and the static headers it adds (e.g. `x-vapi-secret`). */
+export interface VapiServerSettings {
+  url: string;
+  headers?: Record<string, string>;
+  timeoutSeconds?: number;
+  credentialId?: string;
+}
+
+export interface VapiFallbackDestination {
+  type: 'number';
+  number: string;
+  message?: string;
+}
+
+/** A phone number registered in Vapi; the provider's secrets are never part of it. */
+export interface VapiPhoneNumber {
+  id: string;
+  provider: string;
+  number: string | null;
+  name: string | null;
+  status: string | null;
+  assistantId: string | null;
+  server: VapiServerSettings | null;
+  fallbackDestination: VapiFallbackDestination | null;
+  /** The `byo-sip-trunk` credential of a BYO number. */
+  credentialId: string | null;
+  /** The Twilio account an imported number belongs to. */
+  twilioAccountSid: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/**
+ * A number to register. How it is registered (imported from our Twilio account, or as a BYO number on
+ * the configured SIP-trunk credential) is the adapter's configuration (`VAPI_NUMBER_PROVIDER`).
+ */
+export interface VapiPhoneNumberRegistration {
+  number: string;
+  /** At most 40 characters. */
+  name?: string;
+  assistantId?: string;
+  server: VapiServerSettings;
+  fallbackDestination?: VapiFallbackDestination;
+}
+
+/** `null` detaches; absent leaves as it is. */
+export interface VapiPhoneNumberChanges {
+  name?: string;
+  assistantId?: string | null;
+  server?: VapiServerSettings;
+  fallbackDestination?: VapiFallbackDestination;
+}
+
 /**
  * Everything this service asks of Vapi. An abstract class, so that it is also the DI token; the adapter
  * (`vapi/vapi-voice-agent.adapter.ts`) speaks to Vapi's API or to the sandbox over HTTP.
@@ -11,4 +64,22 @@ export interface VapiAssistant {
 export abstract class VoiceAgentPort {
   /** The assistant with this id in our Vapi organization, or null when Vapi has none. */
   abstract getAssistant(id: string): Promise<VapiAssistant | null>;
+
+  abstract listAssistants(): Promise<VapiAssistant[]>;
+
+  abstract createPhoneNumber(registration: VapiPhoneNumberRegistration): Promise<VapiPhoneNumber>;
+
+  /** The phone number with this Vapi id, or null when Vapi has none. */
+  abstract getPhoneNumber(id: string): Promise<VapiPhoneNumber | null>;
+
+  abstract updatePhoneNumber(id: string, changes: VapiPhoneNumberChanges): Promise<VapiPhoneNumber>;
+
+  /** Deletes the number from Vapi; false when Vapi did not have it (already deleted). */
+  abstract deletePhoneNumber(id: string): Promise<boolean>;
+
+  /** Every phone number of the organization. */
+  abstract listPhoneNumbers(): Promise<VapiPhoneNumber[]>;
+
+  /** The number registered for this E.164 number, or null. Vapi has no server-side filter: list and match. */
+  abstract findPhoneNumberByNumber(number: string): Promise<VapiPhoneNumber | null>;
 }

@@ -5,10 +5,12 @@ import { configureApp } from '../../src/app.factory.js';
 import { AppModule } from '../../src/app.module.js';
 import { loadConfig } from '../../src/config/index.js';
 import type { RuntimeConfig } from '../../src/runtime-config.js';
+import { startRuntime } from '../../src/runtime.js';
+import type { SandboxHandle } from '../../src/sandbox/index.js';
 import { createTestDatabase, type TestDatabase } from '../../src/shared/testing/test-database.js';
 
 /** The environment every test starts from: quiet, on no fixed port; a test adds what it is about. */
-export const TEST_ENV: Record<string, string> = { LOG_LEVEL: 'silent', PORT: '0' };
+export const TEST_ENV: Record<string, string> = { LOG_LEVEL: 'silent', PORT: '0', SANDBOX_PORT: '0' };
 
 export function testConfig(databaseUrl: string, env: Record<string, string | undefined> = {}): RuntimeConfig {
   const config = loadConfig({ ...TEST_ENV, ...env });
@@ -19,6 +21,8 @@ export interface TestApp {
   app: NestExpressApplication;
   config: RuntimeConfig;
   database: TestDatabase;
+  /** The in-process Twilio and Vapi emulators (sandbox mode); reach `/__sandbox` at `sandbox.controlUrl`. */
+  sandbox?: SandboxHandle;
   close(): Promise<void>;
 }
 
@@ -35,7 +39,10 @@ export interface TestAppOptions {
 /** The whole application on a database of its own, initialised but not listening (supertest drives it). */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const database = options.database ?? (await createTestDatabase());
-  const config = testConfig(database.url, options.env);
+  const runtime = await startRuntime(loadConfig({ ...TEST_ENV, ...options.env }), {
+    databaseUrl: database.url,
+  });
+  const config = runtime.config;
   const builder = Test.createTestingModule({
     imports: [AppModule.forRoot(config), ...(options.imports ?? [])],
   });
@@ -56,8 +63,10 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     app,
     config,
     database,
+    sandbox: runtime.sandbox,
     async close() {
       await app.close();
+      await runtime.stop();
       if (!options.database) await database.drop();
     },
   };

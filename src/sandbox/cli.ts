@@ -1,0 +1,33 @@
+import { existsSync } from 'node:fs';
+import { ConfigError, loadConfig } from '../config/index.js';
+import { describeSandbox } from './sandbox-banner.js';
+import { sandboxOptionsFrom, startSandbox } from './sandbox.server.js';
+
+/**
+ * `npm run sandbox`: the Twilio and Vapi emulators alone, for a service in live mode, a dashboard developer
+ * or a test to point at. Prints the base URLs, the sandbox's (non-secret) credentials and the seeded ids.
+ */
+async function main(): Promise<void> {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  // Only the SANDBOX_* variables matter here; live credentials in .env must not switch the mode.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('SANDBOX_')));
+  const { sandbox: s } = loadConfig({ ...env, PROVIDER_MODE: 'sandbox' }).providers;
+  const handle = await startSandbox(sandboxOptionsFrom(s));
+  process.stdout.write(
+    `${describeSandbox(handle)}\nPoint the service (PROVIDER_MODE=live, VAPI_WEBHOOK_SECRET=...) or any client at it with the variables above.\n`,
+  );
+  const stop = () => void handle.stop().then(() => process.exit(0));
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+main().catch((error: unknown) => {
+  const message =
+    error instanceof ConfigError
+      ? error.message
+      : error instanceof Error
+        ? (error.stack ?? error.message)
+        : String(error);
+  process.stderr.write(`Cannot start the sandbox: ${message}\n`);
+  process.exit(1);
+});

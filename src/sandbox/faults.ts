@@ -1,0 +1,120 @@
+import type { NextFunction, Request, Response } from 'express';
+import { seededRandom } from './sandbox-ids.js';
+
+export type SandboxProvider = 'twilio' | 'vapi';
+
+export interface FaultSpec {
+  provider: SandboxProvider;
+  /** HTTP method to match; any when absent. */
+  method?: string;
+  /** Regular expression tested against the path under the provider's prefix (e.g. `/2010-04-01/...`). */
+  path?: string;
+  /** The status to answer with; absent with `latencyMs` alone means "slow, then answer normally". */
+  status?: number;
+  /** The provider's error code (Twilio's numeric code); a sensible default per status otherwise. */
+  code?: number;
+  message?: string;
+  /** How many requests this fault hits before it disappears; unlimited when absent. */
+  times?: number;
+  /** Chance (0..1) that a matching request is hit; 1 when absent. Drawn from the sandbox's seed. */
+  probability?: number;
+  /** Delay before the fault (or the normal answer) is served: a timeout when longer than the client waits. */
+  latencyMs?: number;
+  /** Close the connection without answering (a dropped connection). */
+  drop?: boolean;
+}
+
+export interface Fault extends FaultSpec {
+  id: number;
+  hits: number;
+}
+
+/** Renders a provider's error body for an injected fault or a limit. */
+export type ErrorWriter = (
+  res: Response,
+  status: number,
+  code: number | undefined,
+  message: string | undefined,
+) => void;
+
+export interface ProviderTraffic {
+  latencyMs: number;
+  /** Requests served at once beyond which the provider answers 429; 0 = no limit. */
+  concurrencyLimit: number;
+}
+
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Injected faults, per-provider latency and concurrency limits: what `/__sandbox/faults` controls. */
+export class FaultInjector {
+  private faults: Fault[] = [];
+  private nextId = 1;
+  private readonly inFlight: Record<SandboxProvider, number> = { twilio: 0, vapi: 0 };
+  private random: () => number;
+
+  constructor(
+    private readonly seed: number,
+    readonly traffic: Record<SandboxProvider, ProviderTraffic>,
+  ) {
+    this.random = seededRandom(seed);
+  }
+
+  add(spec: FaultSpec): Fault {
+    if (spec.path !== undefined) new RegExp(spec.path); // throws on an invalid pattern
+    const fault: Fault = { ...spec, id: this.nextId++, hits: 0 };
+    this.faults.push(fault);
+    return fault;
+  }
+
+  list(): Fault[] {
+    return this.faults.map((f) => ({ ...f }));
+  }
+
+  clear(): void {
+    this.faults = [];
+    this.random = seededRandom(this.seed);
+  }
+
+  /** Express middleware for one provider's routes, mounted before them. */
+  middleware(provider: SandboxProvider, writeError: ErrorWriter) {
+    return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+      const traffic = this.traffic[provider];
+      this.inFlight[provider] += 1;
+      res.once('close', () => (this.inFlight[provider] -= 1));
+      try {
+        if (traffic.concurrencyLimit > 0 && this.inFlight[provider] > traffic.concurrencyLimit) {
+          writeError(res, 429, undefined, undefined);
+          return;
+        }
+        if (traffic.latencyMs > 0) await delay(traffic.latencyMs);
+        const fault = this.match(provider, req);
+        if (!fault) return next();
+        if (fault.latencyMs) await delay(fault.latencyMs);
+        if (fault.drop) {
+          req.socket.destroy();
+          return;
+        }
+        if (fault.status === undefined) return next();
+        writeError(res, fault.status, fault.code, fault.message);
+      } catch (error) {
+        next(error);
+      }
+    };
+  }
+
+  private match(provider: SandboxProvider, req: Request): Fault | undefined {
+    const fault = this.faults.find(
+      (f) =>
+        f.provider === provider &&
+        (f.method === undefined || f.method.toUpperCase() === req.method) &&
+        (f.path === undefined || new RegExp(f.path).test(req.path)),
+    );
+    if (!fault) return undefined;
+    if (fault.probability !== undefined && this.random() >= fault.probability) return undefined;
+    fault.hits += 1;
+    if (fault.times !== undefined && fault.hits >= fault.times) {
+      this.faults = this.faults.filter((f) => f !== fault);
+    }
+    return fault;
+  }
+}

@@ -1,0 +1,17 @@
+import type { SandboxHandle } from './sandbox.server.js';
+
+/** What a person needs to point a client at the sandbox. The credentials are the sandbox's, not secrets. */
+export function describeSandbox(sandbox: SandboxHandle): string {
+  return [
+    `Sandbox: local Twilio and Vapi emulators at ${sandbox.baseUrl}`,
+    `  TWILIO_API_BASE_URL=${sandbox.twilioBaseUrl}`,
+    `  TWILIO_ACCOUNT_SID=${sandbox.twilioAccountSid}`,
+    `  TWILIO_AUTH_TOKEN=${sandbox.twilioAuthToken}`,
+    `  TWILIO_SIP_TRUNK_SID=${sandbox.trunkSid}`,
+    `  VAPI_BASE_URL=${sandbox.vapiBaseUrl}`,
+    `  VAPI_API_KEY=${sandbox.vapiApiKey}`,
+    `  VAPI_BYO_CREDENTIAL_ID=${sandbox.byoCredentialId}`,
+    `  assistants: ${sandbox.assistantIds.join(', ')}`,
+    `  control panel: ${sandbox.controlUrl} (GET /state, POST /reset, POST|DELETE /faults, PUT /traffic, POST /assistants, POST /calls)`,
+  ].join('\n');
+}

@@ -1,0 +1,23 @@
+import twilio from 'twilio';
+import type RequestClient from 'twilio/lib/base/RequestClient.js';
+
+/**
+ * The SDK's own request client, with `https://api.twilio.com` (and any other `*.twilio.com` host) rewritten
+ * to another base URL: the maintainers' documented way to point twilio-node at a mock (TWILIO.md §5.2).
+ * Paging works through it, because the SDK sends `next_page_uri` through the same client.
+ */
+export class RedirectingRequestClient extends twilio.RequestClient {
+  constructor(
+    private readonly baseUrl: string,
+    opts?: RequestClient.RequestClientOptions,
+  ) {
+    super(opts);
+  }
+
+  override request<TData>(opts: RequestClient.RequestOptions<TData>) {
+    return super.request<TData>({
+      ...opts,
+      uri: opts.uri.replace(/^https:\/\/[^/]+\.twilio\.com/, this.baseUrl.replace(/\/+$/, '')),
+    });
+  }
+}

@@ -1,0 +1,274 @@
+import twilio from 'twilio';
+import type { LocalInstance } from 'twilio/lib/rest/api/v2010/account/availablePhoneNumberCountry/local.js';
+import type { IncomingPhoneNumberInstance } from 'twilio/lib/rest/api/v2010/account/incomingPhoneNumber.js';
+import type { TwilioConfig } from '../../config/index.js';
+import { DomainError } from '../../shared/errors/index.js';
+import {
+  AddressRequiredError,
+  InvalidAreaCodeError,
+  InvalidPhoneNumberError,
+  NoNumbersAvailableError,
+  NumberUnavailableError,
+  OwnedNumberNotFoundError,
+  TELEPHONY_FAILURE,
+  telephonyFailure,
+} from '../telephony.errors.js';
+import {
+  TelephonyPort,
+  type AvailableNumber,
+  type NumberCapabilities,
+  type NumberChanges,
+  type NumberSearch,
+  type OwnedNumber,
+  type PurchaseRequest,
+} from '../telephony.port.js';
+import { RedirectingRequestClient } from './redirecting-request-client.js';
+
+const { RestException } = twilio;
+
+/** The fields that Local and TollFree search results share. */
+type SearchedNumber = Pick<
+  LocalInstance,
+  | 'phoneNumber'
+  | 'friendlyName'
+  | 'isoCountry'
+  | 'region'
+  | 'locality'
+  | 'postalCode'
+  | 'addressRequirements'
+  | 'capabilities'
+>;
+
+/** What the operation was about, so that a translated error can name the number or area code. */
+interface Subject {
+  operation: string;
+  phoneNumber?: string;
+  areaCode?: string;
+}
+
+/**
+ * TelephonyPort over the official twilio SDK. Points at the sandbox (or any mock) through
+ * `TWILIO_API_BASE_URL`; no other code path differs between sandbox and live. Twilio errors are translated
+ * here, once, into the errors of `telephony.errors.ts`.
+ */
+export class TwilioTelephonyAdapter extends TelephonyPort {
+  private readonly client: twilio.Twilio;
+
+  constructor(config: TwilioConfig) {
+    super();
+    const clientOptions = {
+      timeout: config.timeoutMs,
+      // The SDK retries 429 only, with jittered backoff (TWILIO.md §7): a 429 is never processed, so safe.
+      autoRetry: true,
+      maxRetries: 2,
+    };
+    this.client = twilio(config.accountSid, config.authToken, {
+      // Our own environment decides the host; the SDK's TWILIO_EDGE/REGION rewrite would corrupt a local URL.
+      env: {},
+      httpClient: config.apiBaseUrl
+        ? new RedirectingRequestClient(config.apiBaseUrl, clientOptions)
+        : new twilio.RequestClient(clientOptions),
+    });
+  }
+
+  async searchAvailable(search: NumberSearch): Promise<AvailableNumber[]> {
+    const country = this.client.availablePhoneNumbers(search.country ?? 'US');
+    const options = {
+      areaCode: search.areaCode === undefined ? undefined : Number(search.areaCode),
+      contains: search.contains,
+      inRegion: search.region,
+      voiceEnabled: search.voiceEnabled,
+      smsEnabled: search.smsEnabled,
+      excludeAllAddressRequired: search.excludeAddressRequired,
+      excludeLocalAddressRequired: search.excludeAddressRequired,
+      limit: search.limit ?? 20,
+    };
+    const items: SearchedNumber[] = await this.call({ operation: 'search', areaCode: search.areaCode }, () =>
+      search.tollFree
+        ? country.tollFree.list(options).then((r): SearchedNumber[] => r)
+        : country.local.list(options).then((r): SearchedNumber[] => r),
+    );
+    return items.map((n) => ({
+      phoneNumber: n.phoneNumber,
+      friendlyName: n.friendlyName,
+      isoCountry: n.isoCountry,
+      region: n.region ?? null,
+      locality: n.locality ?? null,
+      postalCode: n.postalCode ?? null,
+      addressRequirements: n.addressRequirements,
+      capabilities: capabilitiesOf(n.capabilities),
+    }));
+  }
+
+  async purchase(request: PurchaseRequest): Promise<OwnedNumber> {
+    const created = await this.call(
+      { operation: 'purchase', phoneNumber: request.phoneNumber, areaCode: request.areaCode },
+      () =>
+        this.client.incomingPhoneNumbers.create({
+          phoneNumber: request.phoneNumber,
+          areaCode: request.areaCode,
+          friendlyName: request.friendlyName,
+          voiceUrl: request.voiceUrl,
+        }),
+    );
+    return ownedNumberOf(created);
+  }
+
+  async findOwnedByNumber(phoneNumber: string): Promise<OwnedNumber | null> {
+    const found = await this.call({ operation: 'find', phoneNumber }, () =>
+      this.client.incomingPhoneNumbers.list({ phoneNumber, pageSize: 50 }),
+    );
+    // Twilio's filter matches partial numbers: keep the exact one.
+    const exact = found.find((n) => n.phoneNumber === phoneNumber);
+    return exact ? ownedNumberOf(exact) : null;
+  }
+
+  async findOwnedByFriendlyName(friendlyName: string): Promise<OwnedNumber[]> {
+    const found = await this.call({ operation: 'find' }, () =>
+      this.client.incomingPhoneNumbers.list({ friendlyName, pageSize: 50 }),
+    );
+    return found.filter((n) => n.friendlyName === friendlyName).map(ownedNumberOf);
+  }
+
+  async fetch(sid: string): Promise<OwnedNumber | null> {
+    try {
+      return ownedNumberOf(await this.client.incomingPhoneNumbers(sid).fetch());
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw this.translate(error, { operation: 'fetch' });
+    }
+  }
+
+  async list(options: { pageSize?: number } = {}): Promise<OwnedNumber[]> {
+    const all = await this.call({ operation: 'list' }, () =>
+      this.client.incomingPhoneNumbers.list({ pageSize: options.pageSize ?? 100 }),
+    );
+    return all.map(ownedNumberOf);
+  }
+
+  async update(sid: string, changes: NumberChanges): Promise<OwnedNumber> {
+    const clear = (value: string | null | undefined) => (value === null ? '' : value);
+    try {
+      const updated = await this.client.incomingPhoneNumbers(sid).update({
+        friendlyName: changes.friendlyName,
+        voiceUrl: clear(changes.voiceUrl),
+        voiceFallbackUrl: clear(changes.voiceFallbackUrl),
+        trunkSid: clear(changes.trunkSid),
+      });
+      return ownedNumberOf(updated);
+    } catch (error) {
+      if (isNotFound(error)) throw new OwnedNumberNotFoundError(sid);
+      throw this.translate(error, { operation: 'update' });
+    }
+  }
+
+  async release(sid: string): Promise<boolean> {
+    try {
+      return await this.client.incomingPhoneNumbers(sid).remove();
+    } catch (error) {
+      // A DELETE retried after it went through answers 20404: the number is released either way.
+      if (isNotFound(error)) return false;
+      throw this.translate(error, { operation: 'release' });
+    }
+  }
+
+  private async call<T>(subject: Subject, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw this.translate(error, subject);
+    }
+  }
+
+  private translate(error: unknown, subject: Subject): Error {
+    if (error instanceof DomainError) return error;
+    const rest = restError(error);
+    if (rest) {
+      const { status, code, message } = rest;
+      const details = { operation: subject.operation, status, twilioCode: code, providerMessage: message };
+      switch (code) {
+        case 21422:
+          return new NumberUnavailableError(subject.phoneNumber, message);
+        case 21421:
+          return new InvalidPhoneNumberError(subject.phoneNumber, message);
+        case 21451:
+          return new InvalidAreaCodeError(subject.areaCode, message);
+        case 21452:
+          return new NoNumbersAvailableError(subject.areaCode, message);
+        case 21631:
+          return new AddressRequiredError(subject.phoneNumber, message);
+        case 20003:
+          return telephonyFailure(
+            TELEPHONY_FAILURE.authentication,
+            'Twilio refused our credentials.',
+            details,
+          );
+      }
+      if (status === 429 || code === 20429) {
+        return telephonyFailure(TELEPHONY_FAILURE.rateLimited, 'Twilio is rate limiting us.', details);
+      }
+      if (status >= 500) {
+        return telephonyFailure(TELEPHONY_FAILURE.providerError, `Twilio failed (HTTP ${status}).`, details);
+      }
+      return telephonyFailure(
+        TELEPHONY_FAILURE.rejected,
+        `Twilio rejected the ${subject.operation} request.`,
+        details,
+      );
+    }
+    const network = (error as { code?: unknown; message?: unknown }) ?? {};
+    return telephonyFailure(TELEPHONY_FAILURE.unreachable, 'Twilio could not be reached.', {
+      operation: subject.operation,
+      cause: typeof network.code === 'string' ? network.code : String(network.message ?? error),
+    });
+  }
+}
+
+/** RestException, or TwilioServiceException (RFC 9457 bodies), reduced to what the translation needs. */
+function restError(
+  error: unknown,
+): { status: number; code: number | undefined; message: string } | undefined {
+  if (error instanceof RestException) {
+    return { status: error.status, code: error.code, message: error.message ?? '' };
+  }
+  const e = error as { status?: unknown; code?: unknown; detail?: unknown; title?: unknown } | null;
+  if (e && typeof e.status === 'number' && typeof e.code === 'number') {
+    return { status: e.status, code: e.code, message: String(e.detail ?? e.title ?? '') };
+  }
+  return undefined;
+}
+
+function isNotFound(error: unknown): boolean {
+  const rest = restError(error);
+  return rest !== undefined && (rest.code === 20404 || (rest.code === undefined && rest.status === 404));
+}
+
+/** The live search API answers `SMS`/`MMS` where the spec and the SDK say `sms`/`mms`: read both. */
+function capabilitiesOf(raw: unknown): NumberCapabilities {
+  const c = (raw ?? {}) as Record<string, boolean | undefined>;
+  return {
+    voice: Boolean(c.voice ?? c.Voice),
+    sms: Boolean(c.sms ?? c.SMS),
+    mms: Boolean(c.mms ?? c.MMS),
+    fax: Boolean(c.fax ?? c.Fax),
+  };
+}
+
+function ownedNumberOf(n: IncomingPhoneNumberInstance): OwnedNumber {
+  return {
+    sid: n.sid,
+    accountSid: n.accountSid,
+    phoneNumber: n.phoneNumber,
+    friendlyName: n.friendlyName,
+    voiceUrl: n.voiceUrl || null,
+    voiceMethod: n.voiceMethod || null,
+    voiceFallbackUrl: n.voiceFallbackUrl || null,
+    voiceApplicationSid: n.voiceApplicationSid || null,
+    trunkSid: n.trunkSid || null,
+    smsUrl: n.smsUrl || null,
+    status: n.status ?? null,
+    capabilities: capabilitiesOf(n.capabilities),
+    dateCreated: n.dateCreated ?? null,
+    dateUpdated: n.dateUpdated ?? null,
+  };
+}

@@ -1,0 +1,196 @@
+import axios, { type AxiosInstance, type AxiosResponse, type Method } from 'axios';
+import type { TwilioConfig, VapiConfig } from '../../config/index.js';
+import {
+  VapiPhoneNumberNotFoundError,
+  VOICE_AGENT_FAILURE,
+  voiceAgentFailure,
+} from '../voice-agent.errors.js';
+import {
+  VoiceAgentPort,
+  type VapiAssistant,
+  type VapiPhoneNumber,
+  type VapiPhoneNumberChanges,
+  type VapiPhoneNumberRegistration,
+} from '../voice-agent.port.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Vapi's largest page for `GET /phone-number`. */
+const PAGE_LIMIT = 1000;
+
+/** Twilio credentials Vapi needs to import a number (`provider: "twilio"`). */
+export type TwilioCredentials = Pick<TwilioConfig, 'accountSid' | 'authToken'>;
+
+/**
+ * VoiceAgentPort over Vapi's REST API with axios and a Bearer key, at `VAPI_BASE_URL` (the sandbox's or
+ * api.vapi.ai). Vapi's errors are translated here, once, into domain errors.
+ */
+export class VapiVoiceAgentAdapter extends VoiceAgentPort {
+  private readonly http: AxiosInstance;
+
+  constructor(
+    private readonly config: VapiConfig,
+    private readonly twilio: TwilioCredentials,
+  ) {
+    super();
+    this.http = axios.create({
+      baseURL: config.baseUrl.replace(/\/+$/, ''),
+      timeout: config.timeoutMs,
+      headers: { Authorization: `Bearer ${config.apiKey}`, 'Content-Type': 'application/json' },
+      validateStatus: () => true,
+    });
+  }
+
+  async getAssistant(id: string): Promise<VapiAssistant | null> {
+    // Vapi's ids are UUIDs; anything else names no assistant (and Vapi would answer 400, not 404).
+    if (!UUID.test(id)) return null;
+    const body = await this.request<Record<string, unknown>>('GET', `/assistant/${id}`, { notFound: 'null' });
+    return body ? assistantOf(body) : null;
+  }
+
+  async listAssistants(): Promise<VapiAssistant[]> {
+    const body = await this.request<Record<string, unknown>[]>('GET', '/assistant', {
+      params: { limit: PAGE_LIMIT },
+    });
+    return body!.map(assistantOf);
+  }
+
+  async createPhoneNumber(registration: VapiPhoneNumberRegistration): Promise<VapiPhoneNumber> {
+    const provider =
+      this.config.numberProvider === 'byo-phone-number'
+        ? {
+            provider: 'byo-phone-number',
+            credentialId: this.config.byoCredentialId,
+            numberE164CheckEnabled: true,
+          }
+        : {
+            provider: 'twilio',
+            twilioAccountSid: this.twilio.accountSid,
+            twilioAuthToken: this.twilio.authToken,
+            // Our backend owns the Twilio messaging webhook; Vapi only takes the voice URL.
+            smsEnabled: false,
+          };
+    const body = await this.request<Record<string, unknown>>('POST', '/phone-number', {
+      data: { ...provider, ...withoutUndefined(registration) },
+    });
+    return phoneNumberOf(body!);
+  }
+
+  async getPhoneNumber(id: string): Promise<VapiPhoneNumber | null> {
+    if (!UUID.test(id)) return null;
+    const body = await this.request<Record<string, unknown>>('GET', `/phone-number/${id}`, {
+      notFound: 'null',
+    });
+    return body ? phoneNumberOf(body) : null;
+  }
+
+  async updatePhoneNumber(id: string, changes: VapiPhoneNumberChanges): Promise<VapiPhoneNumber> {
+    if (!UUID.test(id)) throw new VapiPhoneNumberNotFoundError(id);
+    const body = await this.request<Record<string, unknown>>('PATCH', `/phone-number/${id}`, {
+      data: withoutUndefined(changes),
+      notFound: () => new VapiPhoneNumberNotFoundError(id),
+    });
+    return phoneNumberOf(body!);
+  }
+
+  async deletePhoneNumber(id: string): Promise<boolean> {
+    if (!UUID.test(id)) return false;
+    const body = await this.request<Record<string, unknown>>('DELETE', `/phone-number/${id}`, {
+      notFound: 'null',
+    });
+    return body !== null;
+  }
+
+  async listPhoneNumbers(): Promise<VapiPhoneNumber[]> {
+    // A bare array, newest first, at most PAGE_LIMIT: page by moving createdAtLt (VAPI.md §6).
+    const all: VapiPhoneNumber[] = [];
+    let before: string | undefined;
+    for (;;) {
+      const page = await this.request<Record<string, unknown>[]>('GET', '/phone-number', {
+        params: { limit: PAGE_LIMIT, ...(before ? { createdAtLt: before } : {}) },
+      });
+      all.push(...page!.map(phoneNumberOf));
+      if (page!.length < PAGE_LIMIT) return all;
+      before = all.at(-1)!.createdAt;
+    }
+  }
+
+  async findPhoneNumberByNumber(number: string): Promise<VapiPhoneNumber | null> {
+    return (await this.listPhoneNumbers()).find((p) => p.number === number) ?? null;
+  }
+
+  private async request<T>(
+    method: Method,
+    path: string,
+    options: {
+      data?: unknown;
+      params?: Record<string, unknown>;
+      notFound?: 'null' | (() => Error);
+    } = {},
+  ): Promise<T | null> {
+    let response: AxiosResponse;
+    try {
+      response = await this.http.request({ method, url: path, data: options.data, params: options.params });
+    } catch (error) {
+      const e = error as { code?: unknown; message?: unknown };
+      throw voiceAgentFailure(VOICE_AGENT_FAILURE.unreachable, 'Vapi could not be reached.', {
+        operation: `${method} ${path}`,
+        cause: typeof e.code === 'string' ? e.code : String(e.message ?? error),
+      });
+    }
+    const { status } = response;
+    if (status >= 200 && status < 300) return response.data as T;
+    if (status === 404 && options.notFound) {
+      if (options.notFound === 'null') return null;
+      throw options.notFound();
+    }
+    const details = {
+      operation: `${method} ${path.replace(UUID, ':id')}`,
+      status,
+      providerMessage: messageOf(response.data),
+    };
+    if (status === 401 || status === 403) {
+      throw voiceAgentFailure(VOICE_AGENT_FAILURE.authentication, 'Vapi refused our API key.', details);
+    }
+    if (status === 429)
+      throw voiceAgentFailure(VOICE_AGENT_FAILURE.rateLimited, 'Vapi is rate limiting us.', details);
+    if (status === 408 || status >= 500) {
+      throw voiceAgentFailure(VOICE_AGENT_FAILURE.providerError, `Vapi failed (HTTP ${status}).`, details);
+    }
+    throw voiceAgentFailure(VOICE_AGENT_FAILURE.rejected, 'Vapi rejected the request.', details);
+  }
+}
+
+/** Vapi's NestJS error message: a string, or the validation pipe's array of them. */
+function messageOf(data: unknown): string | string[] | undefined {
+  const message = (data as { message?: unknown } | null)?.message;
+  if (typeof message === 'string') return message;
+  if (Array.isArray(message)) return message.map(String);
+  return undefined;
+}
+
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function assistantOf(body: Record<string, unknown>): VapiAssistant {
+  return { id: String(body.id), name: typeof body.name === 'string' ? body.name : null };
+}
+
+/** Only the fields the port names: secrets that Vapi may echo (twilioAuthToken) stay out. */
+function phoneNumberOf(body: Record<string, unknown>): VapiPhoneNumber {
+  const str = (v: unknown) => (typeof v === 'string' ? v : null);
+  return {
+    id: String(body.id),
+    provider: String(body.provider),
+    number: str(body.number),
+    name: str(body.name),
+    status: str(body.status),
+    assistantId: str(body.assistantId),
+    server: (body.server as VapiPhoneNumber['server']) ?? null,
+    fallbackDestination: (body.fallbackDestination as VapiPhoneNumber['fallbackDestination']) ?? null,
+    credentialId: str(body.credentialId),
+    twilioAccountSid: str(body.twilioAccountSid),
+    createdAt: String(body.createdAt),
+    updatedAt: String(body.updatedAt),
+  };
+}

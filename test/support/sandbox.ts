@@ -1,0 +1,76 @@
+import { SANDBOX_DEFAULTS, type VapiConfig } from '../../src/config/index.js';
+import {
+  startSandbox,
+  type FaultSpec,
+  type RecordedRequest,
+  type SandboxHandle,
+  type SandboxOptions,
+} from '../../src/sandbox/index.js';
+import { TwilioTelephonyAdapter } from '../../src/telephony/index.js';
+import { VapiVoiceAgentAdapter } from '../../src/voice-agent/index.js';
+
+/** A sandbox of its own for one test file: system-chosen port, default credentials, no latency. */
+export function startTestSandbox(options: Partial<SandboxOptions> = {}): Promise<SandboxHandle> {
+  return startSandbox({
+    port: 0,
+    twilioAccountSid: SANDBOX_DEFAULTS.twilioAccountSid,
+    twilioAuthToken: SANDBOX_DEFAULTS.twilioAuthToken,
+    vapiApiKey: SANDBOX_DEFAULTS.vapiApiKey,
+    ...options,
+  });
+}
+
+/** The sandbox's control panel, as a test drives it. */
+export function sandboxControl(sandbox: Pick<SandboxHandle, 'controlUrl'>) {
+  const call = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${sandbox.controlUrl}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null };
+  };
+  return {
+    reset: () => call('POST', '/reset'),
+    fault: (spec: FaultSpec) => call('POST', '/faults', spec),
+    clearFaults: () => call('DELETE', '/faults'),
+    state: async () => (await call('GET', '/state')).body,
+    requests: async () => (await call('GET', '/requests')).body as RecordedRequest[],
+    addAssistant: (body: Record<string, unknown>) => call('POST', '/assistants', body),
+    placeCall: (body: Record<string, unknown>) => call('POST', '/calls', body),
+    traffic: (body: Record<string, unknown>) => call('PUT', '/traffic', body),
+  };
+}
+
+/** The Twilio adapter pointed at a sandbox, as the runtime wires it in sandbox mode. */
+export function twilioAdapterFor(
+  sandbox: SandboxHandle,
+  overrides: { authToken?: string; timeoutMs?: number } = {},
+): TwilioTelephonyAdapter {
+  return new TwilioTelephonyAdapter({
+    accountSid: sandbox.twilioAccountSid,
+    authToken: overrides.authToken ?? sandbox.twilioAuthToken,
+    apiBaseUrl: sandbox.twilioBaseUrl,
+    timeoutMs: overrides.timeoutMs ?? 5_000,
+  });
+}
+
+/** The Vapi adapter pointed at a sandbox (numbers imported from Twilio unless overridden). */
+export function vapiAdapterFor(
+  sandbox: SandboxHandle,
+  overrides: Partial<VapiConfig> = {},
+): VapiVoiceAgentAdapter {
+  return new VapiVoiceAgentAdapter(
+    {
+      apiKey: sandbox.vapiApiKey,
+      baseUrl: sandbox.vapiBaseUrl,
+      webhookSecret: 'webhook-secret',
+      numberProvider: 'twilio',
+      byoCredentialId: sandbox.byoCredentialId,
+      timeoutMs: 5_000,
+      ...overrides,
+    },
+    { accountSid: sandbox.twilioAccountSid, authToken: sandbox.twilioAuthToken },
+  );
+}
