@@ -6,6 +6,7 @@ import { ConfigError, loadConfig } from './config/index.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './shared/database/embedded-postgres.js';
 import { ReadinessRegistry } from './shared/health/readiness.registry.js';
 import type { RuntimeConfig } from './runtime-config.js';
+import { developmentTokenNotice } from './tenancy/index.js';
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : runtime.http.port;
   process.stdout.write(`AfterHourFix Numbers listens on http://localhost:${port} (API docs at /docs)\n`);
+  process.stdout.write((await developmentTokenNotice(runtime.auth, `http://localhost:${port}`)) ?? '');
 
   let stopping = false;
   const shutdown = async (signal: NodeJS.Signals) => {

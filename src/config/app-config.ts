@@ -4,6 +4,7 @@ import { EnvReader } from './env-reader.js';
 import { readHttpConfig, type HttpConfig } from './http.config.js';
 import { readNumbersConfig, type NumbersConfig } from './numbers.config.js';
 import { readProvidersConfig, type ProvidersConfig } from './providers.config.js';
+import { readTenancyConfig, type TenancyConfig } from './tenancy.config.js';
 
 /** The whole validated configuration, one namespace per concern. */
 export interface AppConfig {
@@ -12,17 +13,22 @@ export interface AppConfig {
   providers: ProvidersConfig;
   auth: AuthConfig;
   numbers: NumbersConfig;
+  tenancy: TenancyConfig;
 }
 
 /** Reads and validates every variable at once; throws a `ConfigError` naming every problem. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
   const reader = new EnvReader(env);
+  const http = readHttpConfig(reader);
+  const database = readDatabaseConfig(reader);
+  const providers = readProvidersConfig(reader);
   const config: AppConfig = {
-    http: readHttpConfig(reader),
-    database: readDatabaseConfig(reader),
-    providers: readProvidersConfig(reader),
-    auth: readAuthConfig(reader),
+    http,
+    database,
+    providers,
+    auth: readAuthConfig(reader, providers.mode),
     numbers: readNumbersConfig(reader),
+    tenancy: readTenancyConfig(reader),
   };
   reader.assertValid();
   return config;

@@ -4,6 +4,7 @@ export type { AuthConfig } from './auth.config.js';
 export type { DatabaseConfig } from './database.config.js';
 export type { HttpConfig } from './http.config.js';
 export type { NumbersConfig } from './numbers.config.js';
+export type { TenancyConfig } from './tenancy.config.js';
 export { SANDBOX_DEFAULTS } from './providers.config.js';
 export type {
   ProviderMode,
