@@ -1,2 +1,12 @@
 export { VoiceAgentModule } from './voice-agent.module.js';
 export { VoiceAgentPort, type VapiAssistant } from './voice-agent.port.js';
+export { GetAgentQuery } from './agents/get-agent/get-agent.query.js';
+export type { AgentResponse } from './agents/agent.response.js';
+export { IsAgentInUseQuery } from './agents/is-agent-in-use/is-agent-in-use.query.js';
+export {
+  ResolveVapiNumberQuery,
+  type VapiNumberKey,
+  type VapiNumberRoute,
+} from './webhook/resolve-vapi-number.query.js';
+export { CallStartedEvent } from './webhook/events/call-started.event.js';
+export { CallEndedEvent } from './webhook/events/call-ended.event.js';
