@@ -11,6 +11,7 @@ import { ListProjectsHandler } from './projects/list-projects/list-projects.hand
 import { Project } from './projects/project.entity.js';
 import { ProjectsController } from './projects/projects.controller.js';
 import { UpdateProjectHandler } from './projects/update-project/update-project.handler.js';
+import { TenantQuotas } from './quotas/tenant-quotas.js';
 import { TenantScope } from './tenant-scope/tenant-scope.js';
 
 @Module({
@@ -23,12 +24,13 @@ import { TenantScope } from './tenant-scope/tenant-scope.js';
     JwtVerifier,
     TenantDirectory,
     TenantScope,
+    TenantQuotas,
     { provide: APP_GUARD, useClass: AuthGuard },
     CreateProjectHandler,
     ListProjectsHandler,
     GetProjectHandler,
     UpdateProjectHandler,
   ],
-  exports: [TenantScope],
+  exports: [TenantScope, TenantQuotas],
 })
 export class TenancyModule {}
