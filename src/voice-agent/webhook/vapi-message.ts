@@ -42,7 +42,8 @@ export function parseVapiMessage(body: unknown): VapiMessage {
     problems.push({ field, message: `must be ${what}` });
     return null;
   };
-  const isString = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 255;
+  const isString = (v: unknown): v is string =>
+    typeof v === 'string' && v.length > 0 && v.length <= 255 && !/\p{Cc}/u.test(v);
   const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
   const isTimestamp = (v: unknown): v is string | number =>
     (typeof v === 'string' || typeof v === 'number') && !Number.isNaN(new Date(v).getTime());

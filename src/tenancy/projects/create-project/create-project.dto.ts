@@ -1,12 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Length, Matches } from 'class-validator';
 import { E164 } from '../../../shared/validation/e164.js';
+import { DISPLAY_NAME, DISPLAY_NAME_MESSAGE } from '../../../shared/validation/display-name.js';
 
 export class CreateProjectDto {
   @ApiProperty({ minLength: 1, maxLength: 100, example: 'Smith Plumbing' })
   @IsString()
   @Length(1, 100)
-  @Matches(/\S/, { message: 'name must not be blank' })
+  @Matches(DISPLAY_NAME, { message: DISPLAY_NAME_MESSAGE })
   name!: string;
 
   @ApiPropertyOptional({

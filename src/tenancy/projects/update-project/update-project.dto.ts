@@ -1,13 +1,14 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Length, Matches, ValidateIf } from 'class-validator';
 import { E164 } from '../../../shared/validation/e164.js';
+import { DISPLAY_NAME, DISPLAY_NAME_MESSAGE } from '../../../shared/validation/display-name.js';
 
 export class UpdateProjectDto {
   @ApiPropertyOptional({ minLength: 1, maxLength: 100 })
   @ValidateIf((_, value) => value !== undefined)
   @IsString()
   @Length(1, 100)
-  @Matches(/\S/, { message: 'name must not be blank' })
+  @Matches(DISPLAY_NAME, { message: DISPLAY_NAME_MESSAGE })
   name?: string;
 
   @ApiPropertyOptional({ type: String, nullable: true, description: 'E.164; `null` removes it.' })
