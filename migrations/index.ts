@@ -1,11 +1,13 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261124100000CreateTenant } from './Migration20261124100000CreateTenant.js';
+import { Migration20261124110000Tenancy } from './Migration20261124110000Tenancy.js';
 import { Migration20261124120000CreateOutbox } from './Migration20261124120000CreateOutbox.js';
 import { Migration20261124120100CreateIdempotencyKey } from './Migration20261124120100CreateIdempotencyKey.js';
 
 /** Every migration, in order. A new migration is added here as well as to this folder. */
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261124100000CreateTenant', class: Migration20261124100000CreateTenant },
+  { name: 'Migration20261124110000Tenancy', class: Migration20261124110000Tenancy },
   { name: 'Migration20261124120000CreateOutbox', class: Migration20261124120000CreateOutbox },
   { name: 'Migration20261124120100CreateIdempotencyKey', class: Migration20261124120100CreateIdempotencyKey },
 ];

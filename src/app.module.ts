@@ -15,7 +15,7 @@ import { MetricsModule } from './shared/metrics/metrics.module.js';
 import { OutboxModule } from './shared/outbox/index.js';
 import { SharedModule } from './shared/shared.module.js';
 import { TelephonyModule } from './telephony/index.js';
-import { TenancyModule } from './tenancy/index.js';
+import { TenancyModule, TenantScope } from './tenancy/index.js';
 import { VoiceAgentModule } from './voice-agent/index.js';
 
 export interface AppModuleOptions {
@@ -37,7 +37,8 @@ export class AppModule {
         }),
         LoggerModule.forRoot(loggerParams(config.http.logLevel, options.prettyLogs ?? false)),
         CqrsModule.forRoot(),
-        SharedModule.forRoot(),
+        // Background work (the outbox relay) runs in the tenant's scope, as requests do.
+        SharedModule.forRoot({ tenantScopeRunner: TenantScope }),
         MetricsModule,
         DatabaseModule.forRoot(config.database),
         OutboxModule.forRoot(config.outbox),

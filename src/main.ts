@@ -5,6 +5,7 @@ import { createApp } from './app.factory.js';
 import { ConfigError, loadConfig } from './config/index.js';
 import { startRuntime } from './runtime.js';
 import { ReadinessRegistry } from './shared/health/readiness.registry.js';
+import { developmentTokenNotice } from './tenancy/index.js';
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;
   process.stdout.write(`AfterHourFix Numbers listens on http://localhost:${port} (API docs at /docs)\n`);
+  process.stdout.write((await developmentTokenNotice(config.auth, `http://localhost:${port}`)) ?? '');
 
   let stopping = false;
   const shutdown = async (signal: NodeJS.Signals) => {

@@ -62,6 +62,7 @@ describe('the application in live mode pointed at a sandbox run on its own', () 
         VAPI_API_KEY: sandbox.vapiApiKey,
         VAPI_BASE_URL: sandbox.vapiBaseUrl,
         VAPI_WEBHOOK_SECRET: 'live-secret',
+        AUTH_JWT_SECRET: 'a-test-secret-of-at-least-32-characters',
         VAPI_NUMBER_PROVIDER: 'byo-phone-number',
         VAPI_BYO_CREDENTIAL_ID: sandbox.byoCredentialId,
         TWILIO_SIP_TRUNK_SID: sandbox.trunkSid,

@@ -11,6 +11,22 @@ describe('loadConfig', () => {
     expect(config.numbers.defaultAreaCode).toBe('205');
     expect(config.providers.sandbox.port).toBe(4010);
     expect(config.providers.vapi.webhookSecret.length).toBeGreaterThanOrEqual(32);
+    expect(config.auth.developmentSecret).toBe(true);
+    expect(config.auth.jwtSecret!.length).toBeGreaterThanOrEqual(32);
+    expect(config.tenancy).toEqual({ maxNumbers: 25, purchasesPerMinute: 10 });
+  });
+
+  it('keeps a configured secret in sandbox mode and reads the tenant quotas', () => {
+    const config = loadConfig({
+      AUTH_JWT_SECRET: 's'.repeat(32),
+      TENANT_MAX_NUMBERS: '3',
+      TENANT_PURCHASES_PER_MINUTE: '2',
+    });
+    expect(config.auth).toMatchObject({ jwtSecret: 's'.repeat(32), developmentSecret: false });
+    expect(config.tenancy).toEqual({ maxNumbers: 3, purchasesPerMinute: 2 });
+    expect(() => loadConfig({ TENANT_PURCHASES_PER_MINUTE: '0' })).toThrow(
+      'TENANT_PURCHASES_PER_MINUTE must be between 1 and 10000 (got 0)',
+    );
   });
 
   it('switches to live mode when credentials are given, and names every missing variable at once', () => {
@@ -26,6 +42,7 @@ describe('loadConfig', () => {
       'TWILIO_ACCOUNT_SID is required when PROVIDER_MODE is live',
       'TWILIO_AUTH_TOKEN is required when PROVIDER_MODE is live',
       'VAPI_WEBHOOK_SECRET is required when PROVIDER_MODE is live',
+      'AUTH_JWT_SECRET or AUTH_JWKS_URL is required when PROVIDER_MODE is live',
     ]);
   });
 
@@ -45,6 +62,7 @@ describe('loadConfig', () => {
         'TWILIO_AUTH_TOKEN is required when PROVIDER_MODE is live',
         'VAPI_API_KEY is required when PROVIDER_MODE is live',
         'VAPI_WEBHOOK_SECRET is required when PROVIDER_MODE is live',
+        'AUTH_JWT_SECRET or AUTH_JWKS_URL is required when PROVIDER_MODE is live',
         'DEFAULT_AREA_CODE must be a three-digit North American area code',
       ]),
     );
@@ -69,8 +87,15 @@ describe('loadConfig', () => {
       VAPI_API_KEY: 'key',
       VAPI_WEBHOOK_SECRET: 'secret',
       PUBLIC_BASE_URL: 'https://numbers.example.com/',
+      AUTH_JWKS_URL: 'https://id.example.com/.well-known/jwks.json',
     });
     expect(config.providers.mode).toBe('live');
+    expect(config.auth).toEqual({
+      jwtSecret: undefined,
+      jwksUrl: 'https://id.example.com/.well-known/jwks.json',
+      tenantClaim: 'tenant_id',
+      developmentSecret: false,
+    });
     expect(config.providers.vapi.baseUrl).toBe('https://api.vapi.ai');
     expect(config.http.publicBaseUrl).toBe('https://numbers.example.com');
   });
@@ -81,6 +106,7 @@ describe('loadConfig', () => {
       TWILIO_AUTH_TOKEN: 'token',
       VAPI_API_KEY: 'key',
       VAPI_WEBHOOK_SECRET: 'secret',
+      AUTH_JWT_SECRET: 'x'.repeat(32),
     };
     expect(loadConfig(live).providers.vapi.numberProvider).toBe('twilio');
     expect(() => loadConfig({ ...live, VAPI_NUMBER_PROVIDER: 'byo-phone-number' })).toThrow(

@@ -6,6 +6,7 @@ import { readIdempotencyConfig, type IdempotencyConfig } from './idempotency.con
 import { readNumbersConfig, type NumbersConfig } from './numbers.config.js';
 import { readOutboxConfig, type OutboxConfig } from './outbox.config.js';
 import { readProvidersConfig, type ProvidersConfig } from './providers.config.js';
+import { readTenancyConfig, type TenancyConfig } from './tenancy.config.js';
 
 /** The whole validated configuration, one namespace per concern. */
 export interface AppConfig {
@@ -16,19 +17,24 @@ export interface AppConfig {
   numbers: NumbersConfig;
   outbox: OutboxConfig;
   idempotency: IdempotencyConfig;
+  tenancy: TenancyConfig;
 }
 
 /** Reads and validates every variable at once; throws a `ConfigError` naming every problem. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
   const reader = new EnvReader(env);
+  const http = readHttpConfig(reader);
+  const database = readDatabaseConfig(reader);
+  const providers = readProvidersConfig(reader);
   const config: AppConfig = {
-    http: readHttpConfig(reader),
-    database: readDatabaseConfig(reader),
-    providers: readProvidersConfig(reader),
-    auth: readAuthConfig(reader),
+    http,
+    database,
+    providers,
+    auth: readAuthConfig(reader, providers.mode),
     numbers: readNumbersConfig(reader),
     outbox: readOutboxConfig(reader),
     idempotency: readIdempotencyConfig(reader),
+    tenancy: readTenancyConfig(reader),
   };
   reader.assertValid();
   return config;

@@ -6,6 +6,7 @@ export type { HttpConfig } from './http.config.js';
 export type { IdempotencyConfig } from './idempotency.config.js';
 export type { NumbersConfig } from './numbers.config.js';
 export type { OutboxConfig } from './outbox.config.js';
+export type { TenancyConfig } from './tenancy.config.js';
 export { SANDBOX_DEFAULTS } from './providers.config.js';
 export type {
   ProviderMode,

@@ -1,1 +1,10 @@
 export { TenancyModule } from './tenancy.module.js';
+export { Public } from './auth/public.decorator.js';
+export { developmentTokenNotice, mintToken } from './auth/development-token.js';
+export { TenantScope, TenantScopeMissingError } from './tenant-scope/tenant-scope.js';
+export { TenantOwned, SERVICE_ROLE, TENANT_FILTER, TENANT_SETTING } from './tenant-scope/tenant-owned.js';
+export { GetProjectQuery } from './projects/get-project/get-project.query.js';
+export { ProjectNotFoundError } from './projects/project.errors.js';
+export type { ProjectResponse } from './projects/project.response.js';
+export { TenantQuotas, type ReservePurchaseOptions } from './quotas/tenant-quotas.js';
+export { NumberQuotaExceededError, PurchaseRateLimitedError } from './quotas/quota.errors.js';

@@ -1,10 +1,24 @@
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { MikroOrmModule } from '@mikro-orm/nestjs';
 import type { TwilioConfig, VapiConfig } from '../config/index.js';
+import { TenancyModule } from '../tenancy/index.js';
+import { Agent } from './agents/agent.entity.js';
+import { AgentsController } from './agents/agents.controller.js';
+import { CreateAgentHandler } from './agents/create-agent/create-agent.handler.js';
+import { DeleteAgentHandler } from './agents/delete-agent/delete-agent.handler.js';
+import { GetAgentHandler } from './agents/get-agent/get-agent.handler.js';
+import { ListAgentsHandler } from './agents/list-agents/list-agents.handler.js';
 import { VapiVoiceAgentAdapter } from './vapi/vapi-voice-agent.adapter.js';
 import { VoiceAgentPort } from './voice-agent.port.js';
+import { CallEventsPublisher } from './webhook/call-events.publisher.js';
+import { VapiSecretGuard } from './webhook/vapi-secret.guard.js';
+import { VapiWebhookController } from './webhook/vapi-webhook.controller.js';
+import { VapiWebhookHandler } from './webhook/vapi-webhook.handler.js';
 
 @Module({
+  imports: [TenancyModule, MikroOrmModule.forFeature([Agent])],
+  controllers: [AgentsController, VapiWebhookController],
   providers: [
     {
       provide: VoiceAgentPort,
@@ -15,6 +29,13 @@ import { VoiceAgentPort } from './voice-agent.port.js';
           config.getOrThrow<TwilioConfig>('providers.twilio'),
         ),
     },
+    CreateAgentHandler,
+    ListAgentsHandler,
+    DeleteAgentHandler,
+    GetAgentHandler,
+    VapiWebhookHandler,
+    VapiSecretGuard,
+    CallEventsPublisher,
   ],
   exports: [VoiceAgentPort],
 })

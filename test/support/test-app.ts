@@ -34,6 +34,8 @@ export interface TestAppOptions {
   imports?: (Type | DynamicModule)[];
   /** Share another app's database (a second instance); it is then left for its owner to drop. */
   database?: TestDatabase;
+  /** Providers added to the application, e.g. a query handler standing in for another module. */
+  providers?: Provider[];
 }
 
 /** The whole application on a database of its own, initialised but not listening (supertest drives it). */
@@ -45,6 +47,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const config = runtime.config;
   const builder = Test.createTestingModule({
     imports: [AppModule.forRoot(config), ...(options.imports ?? [])],
+    providers: options.providers ?? [],
   });
   for (const override of options.overrides ?? []) {
     const replaced = builder.overrideProvider(override.provide);

@@ -10,14 +10,18 @@ import { OutboxMetrics } from './outbox.metrics.js';
 import { OutboxRelay } from './outbox.relay.js';
 import { Outbox } from './outbox.service.js';
 
-/** The transactional outbox and its relay; global, so every module can record events and subscribe. */
+/**
+ * The transactional outbox and its relay; global, so every module can record events and subscribe.
+ * Its entities are declared in the decorator, evaluated once per process: MikroORM's NestJS integration
+ * keeps `forFeature` entities in a static store that a `forFeature` call made after an application closed
+ * would clear (a second application in the same process would then miss every other module's entities).
+ */
 @Global()
-@Module({})
+@Module({ imports: [DiscoveryModule, MikroOrmModule.forFeature([OutboxEvent, OutboxDelivery])] })
 export class OutboxModule {
   static forRoot(config: OutboxConfig): DynamicModule {
     return {
       module: OutboxModule,
-      imports: [DiscoveryModule, MikroOrmModule.forFeature([OutboxEvent, OutboxDelivery])],
       providers: [
         { provide: OUTBOX_CONFIG, useValue: config },
         OutboxSubscriberRegistry,

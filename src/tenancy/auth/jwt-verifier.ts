@@ -1,0 +1,60 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import type { AuthConfig } from '../../config/index.js';
+import { InvalidTokenError } from './auth.errors.js';
+
+export interface Identity {
+  /** The identity provider's tenant id (the claim `AUTH_TENANT_CLAIM`). */
+  tenant: string;
+  /** The user (`sub`). */
+  userId: string;
+}
+
+const MAX_TOKEN_LENGTH = 8_192;
+const MAX_CLAIM_LENGTH = 255;
+
+/**
+ * Verifies bearer tokens: HS256 with `AUTH_JWT_SECRET`, RS256/ES256 with the keys at `AUTH_JWKS_URL` (jose caches
+ * the key set and refetches it when a token names an unknown key). Any failure is `AUTH.INVALID_TOKEN`.
+ */
+@Injectable()
+export class JwtVerifier {
+  private readonly secret?: Uint8Array;
+  private readonly jwks?: JWTVerifyGetKey;
+  private readonly tenantClaim: string;
+
+  constructor(@Inject(ConfigService) config: ConfigService) {
+    const auth = config.getOrThrow<AuthConfig>('auth');
+    this.secret = auth.jwtSecret ? new TextEncoder().encode(auth.jwtSecret) : undefined;
+    this.jwks = auth.jwksUrl ? createRemoteJWKSet(new URL(auth.jwksUrl)) : undefined;
+    this.tenantClaim = auth.tenantClaim;
+  }
+
+  async verify(authorization: string | undefined): Promise<Identity> {
+    const match = /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/.exec(authorization ?? '');
+    if (!match || match[1].length > MAX_TOKEN_LENGTH) throw new InvalidTokenError();
+    const algorithms = [...(this.secret ? ['HS256'] : []), ...(this.jwks ? ['RS256', 'ES256'] : [])];
+    try {
+      const { payload } = await jwtVerify(
+        match[1],
+        async (header, token) => {
+          if (header.alg === 'HS256' && this.secret) return this.secret;
+          if (this.jwks) return this.jwks(header, token);
+          throw new InvalidTokenError();
+        },
+        { algorithms, requiredClaims: ['sub', 'exp'] },
+      );
+      const tenant = payload[this.tenantClaim];
+      const userId = payload.sub;
+      if (!isClaim(tenant) || !isClaim(userId)) throw new InvalidTokenError();
+      return { tenant, userId };
+    } catch {
+      throw new InvalidTokenError();
+    }
+  }
+}
+
+function isClaim(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= MAX_CLAIM_LENGTH;
+}

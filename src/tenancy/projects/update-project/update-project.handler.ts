@@ -1,0 +1,19 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { Project } from '../project.entity.js';
+import { ProjectNotFoundError } from '../project.errors.js';
+import { ProjectResponse } from '../project.response.js';
+import { UpdateProjectCommand } from './update-project.command.js';
+
+@CommandHandler(UpdateProjectCommand)
+export class UpdateProjectHandler implements ICommandHandler<UpdateProjectCommand> {
+  constructor(private readonly em: EntityManager) {}
+
+  async execute(command: UpdateProjectCommand): Promise<ProjectResponse> {
+    const project = await this.em.findOne(Project, { id: command.projectId });
+    if (!project) throw new ProjectNotFoundError(command.projectId);
+    project.update(command.changes);
+    await this.em.flush();
+    return ProjectResponse.of(project);
+  }
+}

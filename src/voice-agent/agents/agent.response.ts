@@ -1,0 +1,34 @@
+import { ApiProperty } from '@nestjs/swagger';
+import type { Agent } from './agent.entity.js';
+
+export class AgentResponse {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ format: 'uuid' })
+  projectId!: string;
+
+  @ApiProperty({ example: 'After-hours receptionist' })
+  name!: string;
+
+  @ApiProperty({ format: 'uuid', description: 'The Vapi assistant this agent answers with.' })
+  vapiAssistantId!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt!: string;
+
+  static of(agent: Agent): AgentResponse {
+    return {
+      id: agent.id,
+      projectId: agent.projectId,
+      name: agent.name,
+      vapiAssistantId: agent.vapiAssistantId,
+      createdAt: agent.createdAt.toISOString(),
+    };
+  }
+}
+
+export class AgentListResponse {
+  @ApiProperty({ type: [AgentResponse] })
+  items!: AgentResponse[];
+}

@@ -1,0 +1,36 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { Request } from 'express';
+import type { VapiConfig } from '../../config/index.js';
+import { UnauthorizedError } from '../../shared/errors/index.js';
+
+const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+
+/**
+ * Vapi's requests carry `VAPI_WEBHOOK_SECRET` in `x-vapi-secret` (a static header) or as `Authorization: Bearer`
+ * (a bearer credential), VAPI.md §8.2. Compared in constant time (digests of equal length); anything else is 401
+ * before the message is read.
+ */
+@Injectable()
+export class VapiSecretGuard implements CanActivate {
+  private readonly expected: Buffer;
+
+  constructor(@Inject(ConfigService) config: ConfigService) {
+    this.expected = digest(config.getOrThrow<VapiConfig>('providers.vapi').webhookSecret);
+  }
+
+  canActivate(context: ExecutionContext): boolean {
+    const request = context.switchToHttp().getRequest<Request>();
+    const header = request.headers['x-vapi-secret'];
+    const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+    const candidates = [typeof header === 'string' ? header : undefined, bearer].filter(
+      (c): c is string => c !== undefined,
+    );
+    // Check every candidate, so the time taken does not depend on which one matched.
+    const matched = candidates.map((c) => timingSafeEqual(digest(c), this.expected)).includes(true);
+    if (!matched)
+      throw new UnauthorizedError('VAPI.INVALID_SECRET', 'The webhook secret is missing or wrong.');
+    return true;
+  }
+}

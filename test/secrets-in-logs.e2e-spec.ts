@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { PARAMS_PROVIDER_TOKEN } from 'nestjs-pino';
+import request from 'supertest';
+import { loggerParams } from '../src/shared/logging/logging.js';
+import { VoiceAgentPort } from '../src/voice-agent/index.js';
+import { fakeNumbersProviders } from './support/fake-numbers.js';
+import { FakeVoiceAgent } from './support/fake-voice-agent.js';
+import { createTestApp, type TestApp } from './support/test-app.js';
+import { bearer } from './support/tokens.js';
+
+const WEBHOOK_SECRET = 'webhook-secret-that-must-not-be-logged-0001';
+const JWT_SECRET = 'jwt-secret-that-must-not-be-logged-000000001';
+const TWILIO_TOKEN_IN_PAYLOAD = 'twilio-token-inside-a-vapi-payload-0001';
+
+describe('secrets in logs', () => {
+  let t: TestApp;
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+
+  beforeAll(async () => {
+    const params = loggerParams('trace', false);
+    t = await createTestApp({
+      env: { LOG_LEVEL: 'trace', VAPI_WEBHOOK_SECRET: WEBHOOK_SECRET, AUTH_JWT_SECRET: JWT_SECRET },
+      overrides: [
+        { provide: PARAMS_PROVIDER_TOKEN, useValue: { ...params, pinoHttp: [params.pinoHttp, sink] } },
+        { provide: VoiceAgentPort, useValue: new FakeVoiceAgent() },
+      ],
+      providers: fakeNumbersProviders,
+    });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('never writes a token or a secret, whatever the request', async () => {
+    const http = () => request(t.app.getHttpServer());
+    const token = await bearer(t.config, 'log-tenant');
+    const tampered = (await bearer(t.config, 'log-tenant')).replace(/\.[\w-]+$/, '.tampered');
+    const project = await http()
+      .post('/api/projects')
+      .set('Authorization', token)
+      .send({ name: 'P' })
+      .expect(201);
+    await http().get('/api/projects').set('Authorization', tampered).expect(401);
+    await http()
+      .get('/api/projects')
+      .set('Authorization', token)
+      .set('Cookie', `session=${token}`)
+      .expect(200);
+    // A refused request (422) is logged as a warning with its body-bearing request.
+    await http()
+      .post(`/api/projects/${project.body.id}/agents`)
+      .set('Authorization', token)
+      .send({ name: 'A', vapiAssistantId: randomUUID() })
+      .expect(422);
+    const message = {
+      type: 'assistant-request',
+      call: { id: 'c', phoneNumberId: randomUUID() },
+      phoneNumber: { id: 'p', number: '+12055550100', twilioAuthToken: TWILIO_TOKEN_IN_PAYLOAD },
+    };
+    await http().post('/api/vapi/webhook').set('x-vapi-secret', WEBHOOK_SECRET).send({ message }).expect(200);
+    await http().post('/api/vapi/webhook').set('Authorization', `Bearer ${WEBHOOK_SECRET}`).send({ message });
+    await http()
+      .post('/api/vapi/webhook')
+      .set('x-vapi-secret', `${WEBHOOK_SECRET}-wrong`)
+      .send({ message })
+      .expect(401);
+    await http()
+      .post('/api/vapi/webhook')
+      .set('x-vapi-secret', WEBHOOK_SECRET)
+      .send('{"message":')
+      .expect(400);
+
+    const log = lines.join('');
+    // The capture works: requests and the unknown-number warning are there.
+    expect(log).toContain('/api/projects');
+    expect(log).toContain('Vapi message for a number we do not know');
+    for (const secret of [
+      token.replace('Bearer ', ''),
+      tampered.replace('Bearer ', ''),
+      WEBHOOK_SECRET,
+      JWT_SECRET,
+      TWILIO_TOKEN_IN_PAYLOAD,
+      t.config.providers.twilio.authToken,
+      t.config.providers.vapi.apiKey,
+    ]) {
+      expect({ secret, found: log.includes(secret) }).toEqual({ secret, found: false });
+    }
+  });
+});
