@@ -3,6 +3,7 @@ import { Migration20261124100000CreateTenant } from './Migration20261124100000Cr
 import { Migration20261124110000Tenancy } from './Migration20261124110000Tenancy.js';
 import { Migration20261124120000CreateOutbox } from './Migration20261124120000CreateOutbox.js';
 import { Migration20261124120100CreateIdempotencyKey } from './Migration20261124120100CreateIdempotencyKey.js';
+import { Migration20261124130000CreatePhoneNumber } from './Migration20261124130000CreatePhoneNumber.js';
 
 /** Every migration, in order. A new migration is added here as well as to this folder. */
 export const migrationsList: MigrationObject[] = [
@@ -10,4 +11,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261124110000Tenancy', class: Migration20261124110000Tenancy },
   { name: 'Migration20261124120000CreateOutbox', class: Migration20261124120000CreateOutbox },
   { name: 'Migration20261124120100CreateIdempotencyKey', class: Migration20261124120100CreateIdempotencyKey },
+  { name: 'Migration20261124130000CreatePhoneNumber', class: Migration20261124130000CreatePhoneNumber },
 ];

@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import { createApp } from './app.factory.js';
 import { ConfigError, loadConfig } from './config/index.js';
 import { startRuntime } from './runtime.js';
+import { armFailpoints } from './shared/failpoints/failpoints.js';
 import { ReadinessRegistry } from './shared/health/readiness.registry.js';
 import { developmentTokenNotice } from './tenancy/index.js';
 
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
     throw error;
   }
 
+  armFailpoints(appConfig.numbers.failpoints);
   const pretty = process.stdout.isTTY === true;
   const runtime = await startRuntime(appConfig, { log: (line) => process.stdout.write(`${line}\n`) });
   const config = runtime.config;

@@ -1,34 +1,29 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { VoiceAgentPort } from '../src/voice-agent/index.js';
-import { FakeNumbers, fakeNumbersProviders } from './support/fake-numbers.js';
-import { FakeVoiceAgent } from './support/fake-voice-agent.js';
+import { FAST_PROVISIONING_ENV } from './support/numbers.js';
+import { sandboxControl } from './support/sandbox.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
-import { bearer, tenantIdOf } from './support/tokens.js';
+import { bearer } from './support/tokens.js';
 
 describe('agents over HTTP', () => {
   let t: TestApp;
   let auth: string;
   let projectId: string;
-  let tenantId: string;
-  const vapi = new FakeVoiceAgent();
   const http = () => request(t.app.getHttpServer());
 
   beforeAll(async () => {
-    t = await createTestApp({
-      overrides: [{ provide: VoiceAgentPort, useValue: vapi }],
-      providers: fakeNumbersProviders,
-    });
+    t = await createTestApp({ env: FAST_PROVISIONING_ENV });
     auth = await bearer(t.config, 'agents-tenant');
     const res = await http().post('/api/projects').set('Authorization', auth).send({ name: 'P' }).expect(201);
     projectId = res.body.id;
-    tenantId = await tenantIdOf(t, 'agents-tenant');
   });
   afterAll(async () => {
     await t.close();
   });
-  beforeEach(() => t.app.get(FakeNumbers).clear());
+  /** A new assistant in (the sandbox's) Vapi. */
+  const newAssistant = async (): Promise<string> =>
+    (await sandboxControl(t.sandbox!).addAssistant({ name: 'Front desk' })).body.id;
 
   const createAgent = (vapiAssistantId: string, name = 'Receptionist') =>
     http()
@@ -37,16 +32,15 @@ describe('agents over HTTP', () => {
       .send({ name, vapiAssistantId });
 
   it('creates an agent for an assistant Vapi has, and lists it', async () => {
-    const assistant = vapi.addAssistant(randomUUID());
-    const res = await createAgent(assistant.id).expect(201);
+    const assistantId = await newAssistant();
+    const res = await createAgent(assistantId).expect(201);
     expect(res.body).toEqual({
       id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       projectId,
       name: 'Receptionist',
-      vapiAssistantId: assistant.id,
+      vapiAssistantId: assistantId,
       createdAt: expect.any(String),
     });
-    expect(vapi.lookups).toContain(assistant.id);
     const list = await http().get(`/api/projects/${projectId}/agents`).set('Authorization', auth).expect(200);
     expect(list.body.items.map((a: { id: string }) => a.id)).toContain(res.body.id);
   });
@@ -64,32 +58,26 @@ describe('agents over HTTP', () => {
     expect(res.body.code).toBe('VALIDATION.FAILED');
   });
 
-  it('deletes an agent no live number uses, and refuses with 409 while one does', async () => {
-    const created = await createAgent(vapi.addAssistant(randomUUID()).id).expect(201);
-    const agentId = created.body.id;
-    const number = {
-      vapiPhoneNumberId: randomUUID(),
-      number: '+12055550100',
-      tenantId,
-      projectId,
-      agentId,
-      live: true,
-    };
-    t.app.get(FakeNumbers).add(number);
-
+  it('deletes an agent no number uses, and refuses with 409 while one does', async () => {
+    const busyAgent = (await createAgent(await newAssistant()).expect(201)).body.id;
+    await http()
+      .post('/api/numbers')
+      .set('Authorization', auth)
+      .send({ projectId, agentId: busyAgent })
+      .expect(201);
     const busy = await http()
-      .delete(`/api/projects/${projectId}/agents/${agentId}`)
+      .delete(`/api/projects/${projectId}/agents/${busyAgent}`)
       .set('Authorization', auth)
       .expect(409);
     expect(busy.body.code).toBe('AGENTS.IN_USE');
 
-    number.live = false;
+    const idleAgent = (await createAgent(await newAssistant()).expect(201)).body.id;
     await http()
-      .delete(`/api/projects/${projectId}/agents/${agentId}`)
+      .delete(`/api/projects/${projectId}/agents/${idleAgent}`)
       .set('Authorization', auth)
       .expect(204);
     const again = await http()
-      .delete(`/api/projects/${projectId}/agents/${agentId}`)
+      .delete(`/api/projects/${projectId}/agents/${idleAgent}`)
       .set('Authorization', auth)
       .expect(404);
     expect(again.body.code).toBe('AGENTS.NOT_FOUND');

@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { VoiceAgentPort } from '../src/voice-agent/index.js';
-import { fakeNumbersProviders } from './support/fake-numbers.js';
-import { FakeVoiceAgent } from './support/fake-voice-agent.js';
+import { FAST_PROVISIONING_ENV } from './support/numbers.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { bearer } from './support/tokens.js';
 
@@ -61,15 +59,9 @@ describe('generated bad input', () => {
   let token: string;
   let projectId: string;
   let agentId: string;
-  const vapi = new FakeVoiceAgent();
-  const assistant = vapi.addAssistant(randomUUID());
 
   beforeAll(async () => {
-    t = await createTestApp({
-      env: { VAPI_WEBHOOK_SECRET: SECRET },
-      overrides: [{ provide: VoiceAgentPort, useValue: vapi }],
-      providers: fakeNumbersProviders,
-    });
+    t = await createTestApp({ env: { ...FAST_PROVISIONING_ENV, VAPI_WEBHOOK_SECRET: SECRET } });
     token = await bearer(t.config, 'fuzz-tenant');
     const http = request(t.app.getHttpServer());
     projectId = (await http.post('/api/projects').set('Authorization', token).send({ name: 'P' })).body.id;
@@ -77,7 +69,7 @@ describe('generated bad input', () => {
       await request(t.app.getHttpServer())
         .post(`/api/projects/${projectId}/agents`)
         .set('Authorization', token)
-        .send({ name: 'A', vapiAssistantId: assistant.id })
+        .send({ name: 'A', vapiAssistantId: t.sandbox!.assistantIds[0] })
     ).body.id;
   });
   afterAll(async () => {
@@ -92,6 +84,7 @@ describe('generated bad input', () => {
       ['patch', `/api/projects/${projectId}`, { name: 'ok', fallbackNumber: '+14155550123' }, 'token'],
       ['post', `/api/projects/${projectId}/agents`, { name: 'ok', vapiAssistantId: randomUUID() }, 'token'],
       ['post', '/api/vapi/webhook', { message: { type: 'assistant-request', call: { id: 'c' } } }, 'webhook'],
+      ['post', '/api/numbers', { projectId, agentId, areaCode: '907', number: '+19075550100' }, 'token'],
     ];
     for (const [method, path, valid, auth] of bodies) {
       for (const field of Object.keys(valid)) {
@@ -110,7 +103,25 @@ describe('generated bad input', () => {
         all.push({ method: 'post', path: '/api/vapi/webhook', auth: 'webhook', body: json({ message }) });
       }
     }
+    for (const [param, values] of [
+      ['areaCode', ['12', '1234', 'abc', '011', '%00', '']],
+      ['contains', ['x', 'y'.repeat(40), '!!', '%00']],
+      ['region', ['alabama', 'a', '12']],
+      ['tollFree', ['yes', '2', '']],
+      ['limit', ['0', '51', '-1', '1.5', 'ten', '']],
+      ['unknown', ['x']],
+    ] as [string, string[]][]) {
+      for (const value of values)
+        all.push({
+          method: 'get',
+          path: `/api/numbers?${param}=${encodeURIComponent(value)}`,
+          auth: 'token',
+        });
+    }
     for (const id of BAD_IDS) {
+      all.push({ method: 'get', path: `/api/numbers/${id}`, auth: 'token' });
+      all.push({ method: 'post', path: `/api/numbers/${id}/retry`, auth: 'token' });
+      all.push({ method: 'get', path: `/api/projects/${id}/numbers`, auth: 'token' });
       all.push({ method: 'get', path: `/api/projects/${id}`, auth: 'token' });
       all.push({ method: 'patch', path: `/api/projects/${id}`, auth: 'token', body: json({ name: 'x' }) });
       all.push({ method: 'get', path: `/api/projects/${id}/agents`, auth: 'token' });

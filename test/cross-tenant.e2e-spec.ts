@@ -1,10 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { mintToken } from '../src/tenancy/index.js';
-import { VoiceAgentPort } from '../src/voice-agent/index.js';
-import { fakeNumbersProviders } from './support/fake-numbers.js';
-import { FakeVoiceAgent } from './support/fake-voice-agent.js';
+import { FAST_PROVISIONING_ENV } from './support/numbers.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { bearer } from './support/tokens.js';
 
@@ -16,21 +13,22 @@ describe('cross-tenant matrix', () => {
   let projectA: string;
   let projectB: string;
   let agentA: string;
-  const vapi = new FakeVoiceAgent();
-  const assistant = vapi.addAssistant(randomUUID());
+  let agentB: string;
+  let numberA: string;
+  let assistantId: string;
   const http = () => request(t.app.getHttpServer());
 
   const snapshotOfA = async () => ({
     projects: (await http().get('/api/projects').set('Authorization', a)).body,
     project: (await http().get(`/api/projects/${projectA}`).set('Authorization', a)).body,
     agents: (await http().get(`/api/projects/${projectA}/agents`).set('Authorization', a)).body,
+    number: (await http().get(`/api/numbers/${numberA}`).set('Authorization', a)).body,
+    numbers: (await http().get(`/api/projects/${projectA}/numbers`).set('Authorization', a)).body,
   });
 
   beforeAll(async () => {
-    t = await createTestApp({
-      overrides: [{ provide: VoiceAgentPort, useValue: vapi }],
-      providers: fakeNumbersProviders,
-    });
+    t = await createTestApp({ env: FAST_PROVISIONING_ENV });
+    assistantId = t.sandbox!.assistantIds[0];
     a = await bearer(t.config, 'tenant-a');
     b = await bearer(t.config, 'tenant-b');
     projectA = (await http().post('/api/projects').set('Authorization', a).send({ name: 'A' }).expect(201))
@@ -41,9 +39,23 @@ describe('cross-tenant matrix', () => {
       await http()
         .post(`/api/projects/${projectA}/agents`)
         .set('Authorization', a)
-        .send({ name: 'agent A', vapiAssistantId: assistant.id })
+        .send({ name: 'agent A', vapiAssistantId: assistantId })
         .expect(201)
     ).body.id;
+    agentB = (
+      await http()
+        .post(`/api/projects/${projectB}/agents`)
+        .set('Authorization', b)
+        .send({ name: 'agent B', vapiAssistantId: assistantId })
+        .expect(201)
+    ).body.id;
+    numberA = (
+      await http()
+        .post('/api/numbers')
+        .set('Authorization', a)
+        .send({ projectId: projectA, agentId: agentA })
+        .expect(201)
+    ).body.phoneNumber.id;
   });
   afterAll(async () => {
     await t.close();
@@ -64,14 +76,26 @@ describe('cross-tenant matrix', () => {
     ['GET agents', () => http().get(`/api/projects/${projectA}/agents`), 'PROJECTS.NOT_FOUND'],
     [
       'POST agent',
-      () =>
-        http().post(`/api/projects/${projectA}/agents`).send({ name: 'x', vapiAssistantId: assistant.id }),
+      () => http().post(`/api/projects/${projectA}/agents`).send({ name: 'x', vapiAssistantId: assistantId }),
       'PROJECTS.NOT_FOUND',
     ],
     ['DELETE agent', () => http().delete(`/api/projects/${projectA}/agents/${agentA}`), 'AGENTS.NOT_FOUND'],
     [
       "DELETE A's agent through B's own project",
       () => http().delete(`/api/projects/${projectB}/agents/${agentA}`),
+      'AGENTS.NOT_FOUND',
+    ],
+    ['GET number', () => http().get(`/api/numbers/${numberA}`), 'NUMBERS.NOT_FOUND'],
+    ['POST number retry', () => http().post(`/api/numbers/${numberA}/retry`), 'NUMBERS.NOT_FOUND'],
+    ['GET project numbers', () => http().get(`/api/projects/${projectA}/numbers`), 'PROJECTS.NOT_FOUND'],
+    [
+      "POST number in A's project",
+      () => http().post('/api/numbers').send({ projectId: projectA, agentId: agentA }),
+      'PROJECTS.NOT_FOUND',
+    ],
+    [
+      "POST number in B's project with A's agent",
+      () => http().post('/api/numbers').send({ projectId: projectB, agentId: agentA }),
       'AGENTS.NOT_FOUND',
     ],
   ];
@@ -82,6 +106,17 @@ describe('cross-tenant matrix', () => {
     expect([res.status, res.body.code]).toEqual([404, code]);
     expect(await snapshotOfA()).toEqual(before);
     expect(before.agents.items).toHaveLength(1);
+    expect(before.numbers.items).toHaveLength(1);
+  });
+
+  it("B's own number works, and B sees only its own numbers", async () => {
+    const own = await http()
+      .post('/api/numbers')
+      .set('Authorization', b)
+      .send({ projectId: projectB, agentId: agentB })
+      .expect(201);
+    const list = await http().get(`/api/projects/${projectB}/numbers`).set('Authorization', b).expect(200);
+    expect(list.body.items.map((n: { id: string }) => n.id)).toEqual([own.body.phoneNumber.id]);
   });
 
   it("lists only the caller's projects", async () => {

@@ -4,9 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PARAMS_PROVIDER_TOKEN } from 'nestjs-pino';
 import request from 'supertest';
 import { loggerParams } from '../src/shared/logging/logging.js';
-import { VoiceAgentPort } from '../src/voice-agent/index.js';
-import { fakeNumbersProviders } from './support/fake-numbers.js';
-import { FakeVoiceAgent } from './support/fake-voice-agent.js';
+import { FAST_PROVISIONING_ENV } from './support/numbers.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { bearer } from './support/tokens.js';
 
@@ -27,12 +25,17 @@ describe('secrets in logs', () => {
   beforeAll(async () => {
     const params = loggerParams('trace', false);
     t = await createTestApp({
-      env: { LOG_LEVEL: 'trace', VAPI_WEBHOOK_SECRET: WEBHOOK_SECRET, AUTH_JWT_SECRET: JWT_SECRET },
+      env: {
+        ...FAST_PROVISIONING_ENV,
+        LOG_LEVEL: 'trace',
+        VAPI_WEBHOOK_SECRET: WEBHOOK_SECRET,
+        AUTH_JWT_SECRET: JWT_SECRET,
+        SANDBOX_TWILIO_AUTH_TOKEN: 'twilio-auth-token-that-must-not-be-logged-01',
+        SANDBOX_VAPI_API_KEY: 'vapi-api-key-that-must-not-be-logged-000001',
+      },
       overrides: [
         { provide: PARAMS_PROVIDER_TOKEN, useValue: { ...params, pinoHttp: [params.pinoHttp, sink] } },
-        { provide: VoiceAgentPort, useValue: new FakeVoiceAgent() },
       ],
-      providers: fakeNumbersProviders,
     });
   });
   afterAll(async () => {
@@ -60,6 +63,28 @@ describe('secrets in logs', () => {
       .set('Authorization', token)
       .send({ name: 'A', vapiAssistantId: randomUUID() })
       .expect(422);
+    // A purchase runs the whole flow: Twilio and Vapi are called with their credentials, and one call fails.
+    const agent = await http()
+      .post(`/api/projects/${project.body.id}/agents`)
+      .set('Authorization', token)
+      .send({ name: 'A', vapiAssistantId: t.sandbox!.assistantIds[0] })
+      .expect(201);
+    await fetch(`${t.sandbox!.controlUrl}/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        provider: 'vapi',
+        method: 'POST',
+        path: '^/phone-number$',
+        status: 503,
+        times: 1,
+      }),
+    });
+    await http()
+      .post('/api/numbers')
+      .set('Authorization', token)
+      .send({ projectId: project.body.id, agentId: agent.body.id })
+      .expect(201);
     const message = {
       type: 'assistant-request',
       call: { id: 'c', phoneNumberId: randomUUID() },
@@ -82,6 +107,7 @@ describe('secrets in logs', () => {
     // The capture works: requests and the unknown-number warning are there.
     expect(log).toContain('/api/projects');
     expect(log).toContain('Vapi message for a number we do not know');
+    expect(log).toContain('step register failed');
     for (const secret of [
       token.replace('Bearer ', ''),
       tampered.replace('Bearer ', ''),

@@ -2,21 +2,19 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { EventBus } from '@nestjs/cqrs';
 import request from 'supertest';
-import { CallEndedEvent, CallStartedEvent, VoiceAgentPort } from '../src/voice-agent/index.js';
-import { FakeNumbers, fakeNumbersProviders } from './support/fake-numbers.js';
-import { FakeVoiceAgent } from './support/fake-voice-agent.js';
+import { CallEndedEvent, CallStartedEvent } from '../src/voice-agent/index.js';
+import { FAST_PROVISIONING_ENV, tenantWithProject } from './support/numbers.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
-import { bearer, tenantIdOf } from './support/tokens.js';
+import { tenantIdOf } from './support/tokens.js';
 
 const SECRET = 'webhook-secret-for-tests-0123456789';
 
 describe('the Vapi webhook', () => {
   let t: TestApp;
-  let numbers: FakeNumbers;
-  const vapi = new FakeVoiceAgent();
   const events: unknown[] = [];
-  const assistantId = randomUUID();
-  const vapiNumberId = randomUUID();
+  let assistantId: string;
+  let vapiNumberId: string;
+  let e164: string;
   const http = () => request(t.app.getHttpServer());
   const send = (
     message: Record<string, unknown>,
@@ -26,37 +24,23 @@ describe('the Vapi webhook', () => {
   let route: { tenantId: string; projectId: string; agentId: string | null };
 
   beforeAll(async () => {
-    t = await createTestApp({
-      env: { VAPI_WEBHOOK_SECRET: SECRET },
-      overrides: [{ provide: VoiceAgentPort, useValue: vapi }],
-      providers: fakeNumbersProviders,
-    });
-    numbers = t.app.get(FakeNumbers);
+    t = await createTestApp({ env: { ...FAST_PROVISIONING_ENV, VAPI_WEBHOOK_SECRET: SECRET } });
     t.app.get(EventBus).subscribe((event) => events.push(event));
-    const auth = await bearer(t.config, 'webhook-tenant');
-    const project = await http()
-      .post('/api/projects')
-      .set('Authorization', auth)
-      .send({ name: 'P', fallbackNumber: '+14155550199' })
+    const p = await tenantWithProject(t, 'webhook-tenant');
+    assistantId = p.assistantId;
+    const bought = await http()
+      .post('/api/numbers')
+      .set('Authorization', p.auth)
+      .send({ projectId: p.projectId, agentId: p.agentId })
       .expect(201);
-    vapi.addAssistant(assistantId);
-    const agent = await http()
-      .post(`/api/projects/${project.body.id}/agents`)
-      .set('Authorization', auth)
-      .send({ name: 'A', vapiAssistantId: assistantId })
-      .expect(201);
-    route = {
-      tenantId: await tenantIdOf(t, 'webhook-tenant'),
-      projectId: project.body.id,
-      agentId: agent.body.id,
-    };
+    vapiNumberId = bought.body.vapiNumberId;
+    e164 = bought.body.phoneNumber.e164;
+    route = { tenantId: await tenantIdOf(t, 'webhook-tenant'), projectId: p.projectId, agentId: p.agentId };
   });
   afterAll(async () => {
     await t.close();
   });
   beforeEach(() => {
-    numbers.clear();
-    numbers.add({ ...route, vapiPhoneNumberId: vapiNumberId, number: '+12055550100', live: true });
     events.length = 0;
   });
 
@@ -71,7 +55,6 @@ describe('the Vapi webhook', () => {
       headers,
     ).expect(401);
     expect(res.body.code).toBe('VAPI.INVALID_SECRET');
-    expect(numbers.resolved).toEqual([]);
     expect(events).toEqual([]);
   });
 
@@ -82,7 +65,6 @@ describe('the Vapi webhook', () => {
       phoneNumber: { id: 'another-id', number: '+19990000000' },
     }).expect(200);
     expect(res.body).toEqual({ assistantId });
-    expect(numbers.resolved).toEqual([{ vapiPhoneNumberId: vapiNumberId }]);
   });
 
   it('accepts the secret as a bearer token, and falls back to phoneNumber.id, then the number', async () => {
@@ -94,25 +76,11 @@ describe('the Vapi webhook', () => {
       {
         type: 'assistant-request',
         call: { phoneNumberId: 'unknown' },
-        phoneNumber: { number: '+12055550100' },
+        phoneNumber: { number: e164 },
       },
       headers,
     ).expect(200);
     expect(byNumber.body).toEqual({ assistantId });
-    expect(numbers.resolved.slice(1)).toEqual([{ vapiPhoneNumberId: 'unknown' }, { number: '+12055550100' }]);
-  });
-
-  it("transfers to the project's fallback number when the number has no agent", async () => {
-    numbers.clear();
-    numbers.add({
-      ...route,
-      agentId: null,
-      vapiPhoneNumberId: vapiNumberId,
-      number: '+12055550100',
-      live: true,
-    });
-    const res = await send({ type: 'assistant-request', call: { phoneNumberId: vapiNumberId } }).expect(200);
-    expect(res.body).toEqual({ destination: { type: 'number', number: '+14155550199', message: '' } });
   });
 
   it('acknowledges a message for a number it does not know', async () => {

@@ -1,4 +1,43 @@
 import { Module } from '@nestjs/common';
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { TelephonyModule } from '../telephony/index.js';
+import { TenancyModule } from '../tenancy/index.js';
+import { VoiceAgentModule } from '../voice-agent/index.js';
+import { ActivateNumberHandler } from './activate-number/activate-number.handler.js';
+import { GetNumberHandler } from './get-number/get-number.handler.js';
+import { ListNumbersHandler } from './list-numbers/list-numbers.handler.js';
+import { NumbersController } from './numbers.controller.js';
+import { PhoneNumber } from './phone-number.entity.js';
+import { NumberProvisioningProcessManager } from './provisioning/number-provisioning.process-manager.js';
+import { ProvisioningMetrics } from './provisioning/provisioning.metrics.js';
+import { ProvisioningSteps } from './provisioning/provisioning-steps.js';
+import { PurchaseNumberHandler } from './purchase-number/purchase-number.handler.js';
+import { RegisterNumberHandler } from './register-number/register-number.handler.js';
+import { RequestNumberHandler } from './request-number/request-number.handler.js';
+import { RetryProvisioningHandler } from './retry-number/retry-provisioning.handler.js';
+import { IsAgentInUseHandler } from './seams/is-agent-in-use.handler.js';
+import { ResolveVapiNumberHandler } from './seams/resolve-vapi-number.handler.js';
+import { NumberCatalog } from './search-numbers/number-catalog.js';
+import { SearchNumbersHandler } from './search-numbers/search-numbers.handler.js';
 
-@Module({})
+@Module({
+  imports: [MikroOrmModule.forFeature([PhoneNumber]), TenancyModule, TelephonyModule, VoiceAgentModule],
+  controllers: [NumbersController],
+  providers: [
+    NumberCatalog,
+    ProvisioningMetrics,
+    ProvisioningSteps,
+    NumberProvisioningProcessManager,
+    SearchNumbersHandler,
+    RequestNumberHandler,
+    PurchaseNumberHandler,
+    RegisterNumberHandler,
+    ActivateNumberHandler,
+    GetNumberHandler,
+    ListNumbersHandler,
+    RetryProvisioningHandler,
+    IsAgentInUseHandler,
+    ResolveVapiNumberHandler,
+  ],
+})
 export class NumbersModule {}

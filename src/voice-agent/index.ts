@@ -20,3 +20,8 @@ export {
 } from './webhook/resolve-vapi-number.query.js';
 export { CallStartedEvent } from './webhook/events/call-started.event.js';
 export { CallEndedEvent } from './webhook/events/call-ended.event.js';
+export {
+  RegisterWithVapiCommand,
+  type VapiRegistrationRequest,
+} from './register-with-vapi/register-with-vapi.command.js';
+export { webhookServer } from './register-with-vapi/vapi-number-settings.js';

@@ -1,0 +1,89 @@
+import { Inject } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { CommandHandler, QueryBus, type ICommandHandler } from '@nestjs/cqrs';
+import type { HttpConfig, NumbersConfig, TwilioConfig, VapiConfig } from '../../config/index.js';
+import { ProviderFailureError } from '../../shared/errors/index.js';
+import { TelephonyPort } from '../../telephony/index.js';
+import { GetProjectQuery } from '../../tenancy/index.js';
+import { GetAgentQuery, VoiceAgentPort, webhookServer } from '../../voice-agent/index.js';
+import type { PhoneNumber } from '../phone-number.entity.js';
+import { ProvisioningMetrics } from '../provisioning/provisioning.metrics.js';
+import { ProvisioningSteps } from '../provisioning/provisioning-steps.js';
+import { ActivateNumberCommand } from './activate-number.command.js';
+
+/**
+ * Twilio or Vapi does not (yet) hold the number as provisioned. Retried, since a provider may take a moment to
+ * show a change; when the attempts run out the number fails with this code instead of being reported live.
+ */
+export class NumberNotReadyError extends ProviderFailureError {
+  constructor(problems: string[]) {
+    super('NUMBERS.NOT_READY', `The number would not reach its agent: ${problems.join('; ')}.`, true, {
+      problems,
+    });
+  }
+}
+
+/**
+ * The `activate` step: a number is reported live only when both sides read back as provisioned: the Vapi number
+ * has the agent's assistant, our webhook and the project's fallback, and the Twilio number routes to Vapi (its
+ * voice URL is Vapi's inbound endpoint, or in BYO mode it sits on the SIP trunk).
+ */
+@CommandHandler(ActivateNumberCommand)
+export class ActivateNumberHandler implements ICommandHandler<ActivateNumberCommand> {
+  private readonly http: HttpConfig;
+  private readonly vapi: VapiConfig;
+  private readonly twilio: TwilioConfig;
+  private readonly numbers: NumbersConfig;
+
+  constructor(
+    private readonly steps: ProvisioningSteps,
+    private readonly telephony: TelephonyPort,
+    private readonly voiceAgent: VoiceAgentPort,
+    private readonly queries: QueryBus,
+    private readonly metrics: ProvisioningMetrics,
+    @Inject(ConfigService) config: ConfigService,
+  ) {
+    this.http = config.getOrThrow<HttpConfig>('http');
+    this.vapi = config.getOrThrow<VapiConfig>('providers.vapi');
+    this.twilio = config.getOrThrow<TwilioConfig>('providers.twilio');
+    this.numbers = config.getOrThrow<NumbersConfig>('numbers');
+  }
+
+  async execute({ numberId }: ActivateNumberCommand): Promise<void> {
+    await this.steps.run(numberId, 'activate', async (number) => {
+      const problems = await this.problemsOf(number);
+      if (problems.length > 0) throw new NumberNotReadyError(problems);
+      return (n: PhoneNumber) => {
+        n.activated(this.numbers.monthlyCostCents);
+        this.metrics.activated(n.createdAt, n.activatedAt!);
+      };
+    });
+  }
+
+  private async problemsOf(number: Readonly<PhoneNumber>): Promise<string[]> {
+    const project = await this.queries.execute(new GetProjectQuery(number.projectId));
+    const agent = await this.queries.execute(new GetAgentQuery(number.projectId, number.agentId));
+    const [twilioNumber, vapiNumber] = await Promise.all([
+      this.telephony.fetch(number.twilioSid!),
+      this.voiceAgent.getPhoneNumber(number.vapiNumberId!),
+    ]);
+    const problems: string[] = [];
+    if (!twilioNumber) problems.push(`Twilio no longer has ${number.twilioSid}`);
+    else if (this.vapi.numberProvider === 'byo-phone-number') {
+      if (twilioNumber.trunkSid !== this.twilio.sipTrunkSid)
+        problems.push(`the Twilio number is not on SIP trunk ${this.twilio.sipTrunkSid}`);
+    } else if (twilioNumber.voiceUrl !== `${this.vapi.baseUrl}/twilio/inbound_call`) {
+      problems.push(`the Twilio number's voice URL is ${twilioNumber.voiceUrl ?? 'not set'}, not Vapi's`);
+    }
+    if (!vapiNumber) problems.push(`Vapi no longer has ${number.vapiNumberId}`);
+    else {
+      if (vapiNumber.assistantId !== agent.vapiAssistantId)
+        problems.push(`the Vapi number answers with ${vapiNumber.assistantId ?? 'no assistant'}`);
+      const url = webhookServer(this.http, this.vapi).url;
+      if (vapiNumber.server?.url !== url) problems.push(`the Vapi number's server URL is not ${url}`);
+      if ((vapiNumber.fallbackDestination?.number ?? null) !== project.fallbackNumber)
+        problems.push(`the Vapi number's fallback is not ${project.fallbackNumber ?? 'unset'}`);
+    }
+    return problems;
+  }
+}

@@ -1,0 +1,132 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { ApiAuthenticatedProblems, ApiProblem } from '../shared/http/api-problem.decorator.js';
+import { parseId } from '../shared/http/parse-id.pipe.js';
+import { IdempotencyService, parseIdempotencyKey } from '../shared/idempotency/index.js';
+import { TenantScope } from '../tenancy/index.js';
+import { GetNumberQuery } from './get-number/get-number.query.js';
+import { ListNumbersQuery } from './list-numbers/list-numbers.query.js';
+import {
+  PhoneNumberListResponse,
+  PhoneNumberResponse,
+  PurchaseNumberResponse,
+} from './phone-number.response.js';
+import { RequestNumberCommand } from './request-number/request-number.command.js';
+import { PurchaseNumberDto } from './request-number/request-number.dto.js';
+import { RetryProvisioningCommand } from './retry-number/retry-provisioning.command.js';
+import { SearchNumbersDto } from './search-numbers/search-numbers.dto.js';
+import { SearchNumbersQuery } from './search-numbers/search-numbers.query.js';
+import { SearchNumbersResponse } from './search-numbers/search-numbers.response.js';
+
+const NOT_FOUND = "No number with this id in your tenant (another tenant's number looks the same).";
+
+@ApiTags('numbers')
+@ApiBearerAuth()
+@ApiAuthenticatedProblems()
+@Controller()
+export class NumbersController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+    private readonly scope: TenantScope,
+    private readonly idempotency: IdempotencyService,
+  ) {}
+
+  @Get('api/numbers')
+  @ApiOkResponse({ type: SearchNumbersResponse, description: 'Numbers for sale; an empty list when none.' })
+  @ApiProblem(
+    400,
+    ['NUMBERS.INVALID_AREA_CODE', 'VALIDATION.FAILED'],
+    'The area code or a filter is malformed.',
+  )
+  @ApiProblem(502, ['TELEPHONY.PROVIDER_ERROR', 'TELEPHONY.UNREACHABLE'], 'Twilio did not answer.')
+  search(@Query() query: SearchNumbersDto): Promise<SearchNumbersResponse> {
+    return this.queries.execute(new SearchNumbersQuery(query));
+  }
+
+  @Post('api/numbers')
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description:
+      'The same key and body within 24 hours answer the first answer again; at most 255 characters.',
+  })
+  @ApiCreatedResponse({ type: PurchaseNumberResponse, description: 'The number is live.' })
+  @ApiAcceptedResponse({
+    type: PurchaseNumberResponse,
+    description: 'Still being provisioned; follow `Location` (`GET /api/numbers/:id`).',
+  })
+  @ApiProblem(
+    400,
+    ['VALIDATION.FAILED', 'NUMBERS.INVALID_AREA_CODE', 'IDEMPOTENCY.INVALID_KEY'],
+    'Bad input.',
+  )
+  @ApiProblem(404, ['PROJECTS.NOT_FOUND', 'AGENTS.NOT_FOUND'], 'No such project or agent in your tenant.')
+  @ApiProblem(
+    409,
+    ['NUMBERS.NONE_AVAILABLE', 'NUMBERS.UNAVAILABLE', 'IDEMPOTENCY.IN_PROGRESS'],
+    'Nothing for sale (`suggestions` lists numbers in the same state), the number is taken, or the same key is still running.',
+  )
+  @ApiProblem(422, ['IDEMPOTENCY.MISMATCH'], 'The Idempotency-Key was used with another body.')
+  @ApiProblem(
+    429,
+    ['NUMBERS.QUOTA_EXCEEDED', 'RATE_LIMITED'],
+    'Too many numbers or purchases; see Retry-After.',
+  )
+  async purchase(
+    @Body() body: PurchaseNumberDto,
+    @Headers('idempotency-key') keyHeader: string | undefined,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<unknown> {
+    const tenantId = this.scope.tenantId;
+    const result = await this.idempotency.handle(
+      tenantId,
+      keyHeader,
+      { method: 'POST', path: req.path, body },
+      () => this.commands.execute(new RequestNumberCommand(tenantId, body, parseIdempotencyKey(keyHeader))),
+    );
+    res.status(result.status);
+    for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
+    if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
+    return result.body;
+  }
+
+  @Get('api/numbers/:id')
+  @ApiOkResponse({
+    type: PhoneNumberResponse,
+    description: 'The number, its status and each step’s progress.',
+  })
+  @ApiProblem(400, ['REQUEST.INVALID_ID'], 'The id is not a UUID.')
+  @ApiProblem(404, ['NUMBERS.NOT_FOUND'], NOT_FOUND)
+  get(@Param('id', parseId('id')) id: string): Promise<PhoneNumberResponse> {
+    return this.queries.execute(new GetNumberQuery(id));
+  }
+
+  @Post('api/numbers/:id/retry')
+  @HttpCode(202)
+  @ApiAcceptedResponse({ type: PhoneNumberResponse, description: 'The failed step runs again.' })
+  @ApiProblem(400, ['REQUEST.INVALID_ID'], 'The id is not a UUID.')
+  @ApiProblem(404, ['NUMBERS.NOT_FOUND'], NOT_FOUND)
+  @ApiProblem(409, ['NUMBERS.NOT_RETRIABLE'], 'The number is not failed.')
+  retry(@Param('id', parseId('id')) id: string): Promise<PhoneNumberResponse> {
+    return this.commands.execute(new RetryProvisioningCommand(id));
+  }
+
+  @Get('api/projects/:projectId/numbers')
+  @ApiOkResponse({ type: PhoneNumberListResponse })
+  @ApiProblem(400, ['REQUEST.INVALID_ID'], 'The project id is not a UUID.')
+  @ApiProblem(404, ['PROJECTS.NOT_FOUND'], 'No project with this id in your tenant.')
+  async list(@Param('projectId', parseId('projectId')) projectId: string): Promise<PhoneNumberListResponse> {
+    return { items: await this.queries.execute(new ListNumbersQuery(projectId)) };
+  }
+}

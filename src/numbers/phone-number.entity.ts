@@ -1,0 +1,265 @@
+import { randomUUID } from 'node:crypto';
+import { OptionalProps } from '@mikro-orm/core';
+import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
+import { AggregateRoot } from '../shared/domain/aggregate-root.js';
+import { TenantOwned } from '../tenancy/index.js';
+import {
+  NumberActivatedEvent,
+  NumberProvisioningFailedEvent,
+  NumberProvisioningRetriedEvent,
+  NumberPurchasedEvent,
+  NumberRegisteredWithVapiEvent,
+  NumberRequestedEvent,
+  type NumberEventPayload,
+} from './events/number-events.js';
+
+/** The three steps of provisioning, in order. */
+export const STEPS = ['purchase', 'register', 'activate'] as const;
+export type StepName = (typeof STEPS)[number];
+export type StepStatus = 'pending' | 'running' | 'succeeded' | 'failed';
+
+export interface StepError {
+  code: string;
+  message: string;
+  /** What helps the caller decide, e.g. `suggestions` when nothing was for sale. */
+  details?: Record<string, unknown>;
+}
+
+export interface StepState {
+  status: StepStatus;
+  attempts: number;
+  lastError: StepError | null;
+  updatedAt: string;
+}
+
+/** Where the number is in its life. The status names the step under way until it is `active`. */
+export type NumberStatus = 'purchasing' | 'registering' | 'activating' | 'active' | 'failed' | 'released';
+
+const STATUS_OF_STEP: Record<StepName, NumberStatus> = {
+  purchase: 'purchasing',
+  register: 'registering',
+  activate: 'activating',
+};
+
+/** The mark a purchase carries in Twilio's FriendlyName, so that an unknown outcome can be looked up. */
+export function twilioMarkOf(numberId: string): string {
+  return `ahf:${numberId}`;
+}
+
+/** The Vapi name of a project's number (at most 40 characters): it carries the project id for the sync. */
+export function vapiNameOf(projectId: string): string {
+  return `ahf:${projectId.replace(/-/g, '')}`;
+}
+
+/**
+ * A phone number of a project, from the intent to buy it to its release. The aggregate of the provisioning flow:
+ * its status and steps are the flow's state, and every change records the event the next step reacts to.
+ */
+@Entity({ tableName: 'phone_number' })
+@TenantOwned()
+export class PhoneNumber extends AggregateRoot {
+  [OptionalProps]?:
+    | 'e164'
+    | 'twilioSid'
+    | 'vapiNumberId'
+    | 'status'
+    | 'steps'
+    | 'createdAt'
+    | 'updatedAt'
+    | 'activatedAt'
+    | 'idempotencyKey';
+
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @Property({ type: 'uuid' })
+  tenantId: string;
+
+  @Property({ type: 'uuid' })
+  projectId: string;
+
+  /** The agent it answers with; null only once released and the agent deleted. */
+  @Property({ type: 'uuid', nullable: true })
+  agentId: string;
+
+  /** The area code searched when no number was named. */
+  @Property({ type: 'string', length: 3, nullable: true })
+  areaCode: string | null;
+
+  /** The number the customer asked for, if any. */
+  @Property({ type: 'string', length: 16, nullable: true })
+  requestedNumber: string | null;
+
+  /** E.164, once Twilio sold it to us. */
+  @Property({ type: 'string', length: 16, nullable: true })
+  e164: string | null = null;
+
+  @Property({ type: 'string', length: 34, nullable: true })
+  twilioSid: string | null = null;
+
+  @Property({ type: 'string', length: 64, nullable: true })
+  vapiNumberId: string | null = null;
+
+  @Property({ type: 'string', length: 16 })
+  status: NumberStatus = 'purchasing';
+
+  @Property({ type: 'json' })
+  steps: Record<StepName, StepState>;
+
+  /** The Idempotency-Key of the request that asked for it, so that a replay finds it again. */
+  @Property({ type: 'string', length: 255, nullable: true })
+  idempotencyKey: string | null = null;
+
+  @Property()
+  createdAt: Date = new Date();
+
+  @Property({ onUpdate: () => new Date() })
+  updatedAt: Date = new Date();
+
+  @Property({ type: 'datetime', nullable: true })
+  activatedAt: Date | null = null;
+
+  constructor(props: {
+    tenantId: string;
+    projectId: string;
+    agentId: string;
+    areaCode: string | null;
+    requestedNumber: string | null;
+    idempotencyKey?: string | null;
+  }) {
+    super();
+    this.tenantId = props.tenantId;
+    this.projectId = props.projectId;
+    this.agentId = props.agentId;
+    this.areaCode = props.requestedNumber ? null : props.areaCode;
+    this.requestedNumber = props.requestedNumber;
+    this.idempotencyKey = props.idempotencyKey ?? null;
+    const now = new Date().toISOString();
+    this.steps = {
+      purchase: { status: 'pending', attempts: 0, lastError: null, updatedAt: now },
+      register: { status: 'pending', attempts: 0, lastError: null, updatedAt: now },
+      activate: { status: 'pending', attempts: 0, lastError: null, updatedAt: now },
+    };
+    this.recordEvent(
+      new NumberRequestedEvent(this.tenantId, {
+        ...this.payload(),
+        areaCode: this.areaCode,
+        requestedNumber: this.requestedNumber,
+      }),
+    );
+  }
+
+  get twilioMark(): string {
+    return twilioMarkOf(this.id);
+  }
+
+  /** The step that runs now, or null when none does (active, failed, released). */
+  get currentStep(): StepName | null {
+    return STEPS.find((step) => STATUS_OF_STEP[step] === this.status) ?? null;
+  }
+
+  /** Whether `step` is the one under way: a redelivered event for a step already done is then a no-op. */
+  isAt(step: StepName): boolean {
+    return this.currentStep === step;
+  }
+
+  /** One more attempt of the current step begins. */
+  startAttempt(step: StepName): void {
+    this.assertAt(step);
+    this.setStep(step, { status: 'running', attempts: this.steps[step].attempts + 1 });
+  }
+
+  /** The attempt failed in a way a later attempt may not: the step waits for its retry. */
+  attemptFailed(step: StepName, error: StepError): void {
+    this.assertAt(step);
+    this.setStep(step, { status: 'pending', lastError: error });
+  }
+
+  /** The step cannot succeed (a business refusal, or its attempts ran out): the number is failed. */
+  failStep(step: StepName, error: StepError): void {
+    this.assertAt(step);
+    this.setStep(step, { status: 'failed', lastError: error });
+    this.status = 'failed';
+    this.recordEvent(
+      new NumberProvisioningFailedEvent(this.tenantId, {
+        ...this.payload(),
+        step,
+        code: error.code,
+        message: error.message,
+      }),
+    );
+  }
+
+  purchased(owned: { e164: string; twilioSid: string }): void {
+    this.assertAt('purchase');
+    this.e164 = owned.e164;
+    this.twilioSid = owned.twilioSid;
+    this.succeed('purchase', 'registering');
+    this.recordEvent(
+      new NumberPurchasedEvent(this.tenantId, {
+        ...this.payload(),
+        e164: owned.e164,
+        twilioSid: owned.twilioSid,
+      }),
+    );
+  }
+
+  registeredWithVapi(vapiNumberId: string): void {
+    this.assertAt('register');
+    this.vapiNumberId = vapiNumberId;
+    this.succeed('register', 'activating');
+    this.recordEvent(
+      new NumberRegisteredWithVapiEvent(this.tenantId, { ...this.payload(), e164: this.e164!, vapiNumberId }),
+    );
+  }
+
+  activated(monthlyCostCents: number, now = new Date()): void {
+    this.assertAt('activate');
+    this.activatedAt = now;
+    this.succeed('activate', 'active');
+    this.recordEvent(
+      new NumberActivatedEvent(this.tenantId, {
+        ...this.payload(),
+        e164: this.e164!,
+        twilioSid: this.twilioSid!,
+        vapiNumberId: this.vapiNumberId!,
+        activatedAt: now.toISOString(),
+        monthlyCostCents,
+      }),
+    );
+  }
+
+  /** Runs the failed step again; the step's attempts keep counting. Returns the step. */
+  retry(): StepName {
+    const step = STEPS.find((s) => this.steps[s].status === 'failed');
+    if (this.status !== 'failed' || !step) {
+      throw new Error(`number ${this.id} is ${this.status}, not failed`);
+    }
+    this.status = STATUS_OF_STEP[step];
+    this.setStep(step, { status: 'pending' });
+    this.recordEvent(new NumberProvisioningRetriedEvent(this.tenantId, { ...this.payload(), step }));
+    return step;
+  }
+
+  private succeed(step: StepName, next: NumberStatus): void {
+    this.setStep(step, { status: 'succeeded', lastError: null });
+    this.status = next;
+  }
+
+  private setStep(step: StepName, changes: Partial<StepState>): void {
+    // A new object, so that the ORM sees the JSON change.
+    this.steps = {
+      ...this.steps,
+      [step]: { ...this.steps[step], ...changes, updatedAt: new Date().toISOString() },
+    };
+  }
+
+  private assertAt(step: StepName): void {
+    if (!this.isAt(step))
+      throw new Error(`number ${this.id} is ${this.status}: step ${step} is not under way`);
+  }
+
+  private payload(): NumberEventPayload {
+    return { numberId: this.id, projectId: this.projectId, agentId: this.agentId, e164: this.e164 };
+  }
+}

@@ -1,0 +1,77 @@
+import { Inject } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import type { NumbersConfig } from '../../config/index.js';
+import { failpoint } from '../../shared/failpoints/failpoints.js';
+import {
+  AddressRequiredError,
+  NumberUnavailableError,
+  TelephonyPort,
+  type OwnedNumber,
+} from '../../telephony/index.js';
+import type { PhoneNumber } from '../phone-number.entity.js';
+import { NoNumberAvailableError, RequestedNumberUnavailableError } from '../phone-number.errors.js';
+import { ProvisioningSteps, type StepOutcome } from '../provisioning/provisioning-steps.js';
+import { NumberCatalog } from '../search-numbers/number-catalog.js';
+import { PurchaseNumberCommand } from './purchase-number.command.js';
+
+/**
+ * The `purchase` step. Never buys twice: the purchase carries the number's id in Twilio's FriendlyName, and every
+ * attempt first asks Twilio whether the account already owns a number with that mark (an earlier attempt whose
+ * answer was lost to a timeout or a crash). A named number is bought exactly; otherwise the first candidates of
+ * the area code are tried in turn, skipping any sold since the search.
+ */
+@CommandHandler(PurchaseNumberCommand)
+export class PurchaseNumberHandler implements ICommandHandler<PurchaseNumberCommand> {
+  private readonly config: NumbersConfig;
+
+  constructor(
+    private readonly steps: ProvisioningSteps,
+    private readonly telephony: TelephonyPort,
+    private readonly catalog: NumberCatalog,
+    @Inject(ConfigService) config: ConfigService,
+  ) {
+    this.config = config.getOrThrow<NumbersConfig>('numbers');
+  }
+
+  async execute({ numberId }: PurchaseNumberCommand): Promise<void> {
+    await this.steps.run(numberId, 'purchase', async (number) => {
+      failpoint('numbers.purchase.before-provider');
+      const owned = await this.buy(number);
+      failpoint('numbers.purchase.after-provider');
+      return ((n: PhoneNumber) =>
+        n.purchased({ e164: owned.phoneNumber, twilioSid: owned.sid })) satisfies StepOutcome;
+    });
+  }
+
+  private async buy(number: Readonly<PhoneNumber>): Promise<OwnedNumber> {
+    const mark = number.twilioMark;
+    const [earlier] = await this.telephony.findOwnedByFriendlyName(mark);
+    if (earlier) return earlier;
+
+    const candidates = number.requestedNumber
+      ? [number.requestedNumber]
+      : (
+          await this.catalog.search({ areaCode: number.areaCode!, limit: this.config.purchaseCandidates })
+        ).map((n) => n.phoneNumber);
+    for (const candidate of candidates) {
+      const holder = await this.telephony.findOwnedByNumber(candidate);
+      if (holder) {
+        if (holder.friendlyName === mark) return holder;
+        continue; // the account owns it already, for another number of ours
+      }
+      try {
+        return await this.telephony.purchase({ phoneNumber: candidate, friendlyName: mark });
+      } catch (error) {
+        if (error instanceof NumberUnavailableError || error instanceof AddressRequiredError) continue;
+        throw error;
+      }
+    }
+    if (number.requestedNumber) throw new RequestedNumberUnavailableError(number.requestedNumber, number.id);
+    throw new NoNumberAvailableError(
+      number.areaCode,
+      await this.catalog.suggestionsNear(number.areaCode),
+      number.id,
+    );
+  }
+}

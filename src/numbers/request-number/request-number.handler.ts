@@ -1,0 +1,121 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Inject } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { CommandHandler, QueryBus, type ICommandHandler } from '@nestjs/cqrs';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { EntityManager } from '@mikro-orm/postgresql';
+import type { NumbersConfig } from '../../config/index.js';
+import type { JsonValue } from '../../shared/domain/domain-event.js';
+import type { IdempotentResponse } from '../../shared/idempotency/index.js';
+import { GetProjectQuery, TenantQuotas } from '../../tenancy/index.js';
+import { GetAgentQuery } from '../../voice-agent/index.js';
+import { validAreaCode } from '../area-codes.js';
+import { PhoneNumber } from '../phone-number.entity.js';
+import {
+  NoNumberAvailableError,
+  RequestedNumberUnavailableError,
+  type NumberSuggestion,
+} from '../phone-number.errors.js';
+import { PhoneNumberResponse, type PurchaseNumberResponse } from '../phone-number.response.js';
+import { RequestNumberCommand } from './request-number.command.js';
+
+const POLL_MS = 50;
+/** Statuses that hold (or are about to hold) a number: they count against the tenant's cap. */
+const LIVE_STATUSES = ['purchasing', 'registering', 'activating', 'active'] as const;
+
+@CommandHandler(RequestNumberCommand)
+export class RequestNumberHandler implements ICommandHandler<RequestNumberCommand> {
+  private readonly config: NumbersConfig;
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly queries: QueryBus,
+    private readonly quotas: TenantQuotas,
+    @Inject(ConfigService) config: ConfigService,
+  ) {
+    this.config = config.getOrThrow<NumbersConfig>('numbers');
+  }
+
+  async execute({ tenantId, request, idempotencyKey }: RequestNumberCommand): Promise<IdempotentResponse> {
+    const areaCode = request.number ? null : (request.areaCode ?? this.config.defaultAreaCode);
+    if (areaCode !== null) validAreaCode(areaCode);
+    await this.queries.execute(new GetProjectQuery(request.projectId));
+    await this.queries.execute(new GetAgentQuery(request.projectId, request.agentId));
+
+    // A request whose first run died after recording its intent resumes that intent rather than buying again.
+    const earlier = idempotencyKey ? await this.em.findOne(PhoneNumber, { idempotencyKey }) : null;
+    const number = earlier ?? (await this.recordIntent(tenantId, request, areaCode, idempotencyKey));
+    return this.answer(await this.waitForOutcome(number.id));
+  }
+
+  private async recordIntent(
+    tenantId: string,
+    request: RequestNumberCommand['request'],
+    areaCode: string | null,
+    idempotencyKey: string | undefined,
+  ): Promise<PhoneNumber> {
+    try {
+      return await this.em.transactional(async (tx) => {
+        await this.quotas.reservePurchase(tenantId, {
+          idempotencyKey,
+          countLiveNumbers: () => tx.count(PhoneNumber, { status: { $in: [...LIVE_STATUSES] } }),
+        });
+        const number = new PhoneNumber({
+          tenantId,
+          projectId: request.projectId,
+          agentId: request.agentId,
+          areaCode,
+          requestedNumber: request.number ?? null,
+          idempotencyKey,
+        });
+        tx.persist(number);
+        return number;
+      });
+    } catch (error) {
+      // Another request is buying this very number right now.
+      if (error instanceof UniqueConstraintViolationException && request.number) {
+        throw new RequestedNumberUnavailableError(request.number);
+      }
+      throw error;
+    }
+  }
+
+  /** The number as it stands when it is live, failed, or the wait is over. */
+  private async waitForOutcome(id: string): Promise<PhoneNumber> {
+    const deadline = performance.now() + this.config.provisioningWaitMs;
+    for (;;) {
+      const number = await this.em.fork().findOneOrFail(PhoneNumber, id);
+      if (number.status === 'active' || number.status === 'failed' || performance.now() >= deadline)
+        return number;
+      await sleep(POLL_MS);
+    }
+  }
+
+  private answer(number: PhoneNumber): IdempotentResponse {
+    const refusal = number.steps.purchase.status === 'failed' ? number.steps.purchase.lastError : null;
+    if (refusal?.code === 'NUMBERS.NONE_AVAILABLE') {
+      const suggestions = (refusal.details?.suggestions ?? []) as NumberSuggestion[];
+      throw new NoNumberAvailableError(number.areaCode, suggestions, number.id);
+    }
+    if (refusal?.code === 'NUMBERS.UNAVAILABLE' && number.requestedNumber) {
+      throw new RequestedNumberUnavailableError(number.requestedNumber, number.id);
+    }
+    const phoneNumber = PhoneNumberResponse.of(number);
+    const body: PurchaseNumberResponse = {
+      success: number.status === 'active',
+      phoneNumber,
+      vapiNumberId: number.vapiNumberId,
+    };
+    return number.status === 'active'
+      ? {
+          status: 201,
+          body: body as unknown as JsonValue,
+          headers: { Location: `/api/numbers/${number.id}` },
+        }
+      : {
+          status: 202,
+          body: body as unknown as JsonValue,
+          headers: { Location: `/api/numbers/${number.id}` },
+        };
+  }
+}

@@ -1,0 +1,43 @@
+import { Inject } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import type { NumbersConfig } from '../../config/index.js';
+import { validAreaCode } from '../area-codes.js';
+import { NumberCatalog } from './number-catalog.js';
+import { SearchNumbersQuery } from './search-numbers.query.js';
+import type { SearchNumbersResponse } from './search-numbers.response.js';
+
+@QueryHandler(SearchNumbersQuery)
+export class SearchNumbersHandler implements IQueryHandler<SearchNumbersQuery> {
+  private readonly defaultAreaCode: string;
+
+  constructor(
+    private readonly catalog: NumberCatalog,
+    @Inject(ConfigService) config: ConfigService,
+  ) {
+    this.defaultAreaCode = config.getOrThrow<NumbersConfig>('numbers').defaultAreaCode;
+  }
+
+  async execute({ search }: SearchNumbersQuery): Promise<SearchNumbersResponse> {
+    const areaCode = search.areaCode ?? (search.tollFree || search.region ? null : this.defaultAreaCode);
+    if (areaCode !== null) validAreaCode(areaCode);
+    const found = await this.catalog.search({
+      areaCode: areaCode ?? undefined,
+      contains: search.contains,
+      region: search.region,
+      tollFree: search.tollFree,
+      limit: search.limit ?? 20,
+    });
+    return {
+      areaCode,
+      numbers: found.map((n) => ({
+        e164: n.phoneNumber,
+        friendlyName: n.friendlyName,
+        locality: n.locality,
+        region: n.region,
+        postalCode: n.postalCode,
+        capabilities: { voice: n.capabilities.voice, sms: n.capabilities.sms, mms: n.capabilities.mms },
+      })),
+    };
+  }
+}

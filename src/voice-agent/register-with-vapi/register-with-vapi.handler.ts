@@ -1,0 +1,36 @@
+import { Inject } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import type { HttpConfig, VapiConfig } from '../../config/index.js';
+import { VoiceAgentPort } from '../voice-agent.port.js';
+import { RegisterWithVapiCommand } from './register-with-vapi.command.js';
+import { fallbackDestination, webhookServer } from './vapi-number-settings.js';
+
+@CommandHandler(RegisterWithVapiCommand)
+export class RegisterWithVapiHandler implements ICommandHandler<RegisterWithVapiCommand> {
+  private readonly http: HttpConfig;
+  private readonly vapi: VapiConfig;
+
+  constructor(
+    private readonly voiceAgent: VoiceAgentPort,
+    @Inject(ConfigService) config: ConfigService,
+  ) {
+    this.http = config.getOrThrow<HttpConfig>('http');
+    this.vapi = config.getOrThrow<VapiConfig>('providers.vapi');
+  }
+
+  async execute({ request }: RegisterWithVapiCommand): Promise<{ vapiNumberId: string }> {
+    const settings = {
+      name: request.name,
+      assistantId: request.assistantId,
+      server: webhookServer(this.http, this.vapi),
+      fallbackDestination: fallbackDestination(request.fallbackNumber),
+    };
+    // Never create twice: an earlier attempt may have registered it before its answer was lost.
+    const existing = await this.voiceAgent.findPhoneNumberByNumber(request.e164);
+    const registered = existing
+      ? await this.voiceAgent.updatePhoneNumber(existing.id, settings)
+      : await this.voiceAgent.createPhoneNumber({ number: request.e164, ...settings });
+    return { vapiNumberId: registered.id };
+  }
+}

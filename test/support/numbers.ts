@@ -1,0 +1,63 @@
+import request from 'supertest';
+import type { PhoneNumberResponse } from '../../src/numbers/phone-number.response.js';
+import type { SandboxHandle } from '../../src/sandbox/index.js';
+import type { TestApp } from './test-app.js';
+import { bearer } from './tokens.js';
+
+/** Outbox timings that keep provisioning tests fast: immediate wake-ups, short backoff. */
+export const FAST_PROVISIONING_ENV: Record<string, string> = {
+  OUTBOX_POLL_INTERVAL_MS: '50',
+  OUTBOX_BACKOFF_BASE_MS: '20',
+  OUTBOX_BACKOFF_MAX_MS: '100',
+  OUTBOX_MAX_ATTEMPTS: '5',
+  PROVISIONING_WAIT_MS: '15000',
+  PUBLIC_BASE_URL: 'https://numbers.example.test',
+};
+
+export interface TenantProject {
+  auth: string;
+  projectId: string;
+  agentId: string;
+  assistantId: string;
+}
+
+/** A tenant with a project (fallback to the customer's phone) and an agent on one of the sandbox's assistants. */
+export async function tenantWithProject(
+  t: TestApp,
+  tenant: string,
+  fallbackNumber: string | null = '+14155550199',
+): Promise<TenantProject> {
+  const http = request(t.app.getHttpServer());
+  const auth = await bearer(t.config, tenant);
+  const project = await http
+    .post('/api/projects')
+    .set('Authorization', auth)
+    .send({ name: `Project of ${tenant}`, ...(fallbackNumber ? { fallbackNumber } : {}) })
+    .expect(201);
+  const assistantId = (t.sandbox as SandboxHandle).assistantIds[0];
+  const agent = await request(t.app.getHttpServer())
+    .post(`/api/projects/${project.body.id}/agents`)
+    .set('Authorization', auth)
+    .send({ name: 'Receptionist', vapiAssistantId: assistantId })
+    .expect(201);
+  return { auth, projectId: project.body.id, agentId: agent.body.id, assistantId };
+}
+
+/** Polls a number until `done` holds (or fails after `timeoutMs`), returning the last answer. */
+export async function waitForNumber(
+  t: TestApp,
+  auth: string,
+  id: string,
+  done: (body: PhoneNumberResponse) => boolean,
+  timeoutMs = 15_000,
+): Promise<PhoneNumberResponse> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await request(t.app.getHttpServer())
+      .get(`/api/numbers/${id}`)
+      .set('Authorization', auth)
+      .expect(200);
+    if (done(res.body) || Date.now() > deadline) return res.body;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
