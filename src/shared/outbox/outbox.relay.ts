@@ -4,6 +4,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import { MikroORM, type Transaction } from '@mikro-orm/core';
 import type { OutboxConfig } from '../../config/index.js';
 import type { EventEnvelope, JsonObject } from '../domain/domain-event.js';
+import { failpoint } from '../failpoints/failpoints.js';
 import { TenantScopeRunner } from '../tenant-scope/tenant-scope.runner.js';
 import { Clock } from '../time/clock.js';
 import type { DeliveryError } from './outbox-delivery.entity.js';
@@ -181,6 +182,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       await this.tenantScope.run(delivery.event.tenantId, () =>
         subscriber.handler.handle(delivery.event, { attempt: delivery.attempt, maxAttempts }),
       );
+      // The handler's work is committed, its delivery not yet: a crash here makes the event come again.
+      failpoint('outbox.after-handler');
     } catch (error) {
       const failure = toDeliveryError(error);
       if (delivery.attempt >= maxAttempts) return this.exhaust(delivery, token, failure);

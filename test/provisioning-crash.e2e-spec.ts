@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { SandboxHandle } from '../src/sandbox/index.js';
+import { createTestDatabase, type TestDatabase } from '../src/shared/testing/test-database.js';
+import { mintToken } from '../src/tenancy/index.js';
+import { sandboxControl, startTestSandbox } from './support/sandbox.js';
+import { startService, type ServiceProcess } from './support/service-process.js';
+
+const JWT_SECRET = 'crash-test-secret-of-at-least-32-characters';
+
+/** Each boundary of the flow where the process may die, from the intent to the delivery of each event. */
+const BOUNDARIES = [
+  'numbers.purchase.before-provider', // the intent is committed, nothing bought yet
+  'numbers.purchase.after-provider', // Twilio sold the number, nothing recorded yet
+  'numbers.register.after-provider', // Vapi holds the number, nothing recorded yet
+  'outbox.after-handler', // a step's outcome is committed, its event not yet marked delivered
+];
+
+/**
+ * The service is killed with SIGKILL at each boundary, then started again: every provisioning completes, with
+ * exactly one Twilio number and one Vapi number per request. The emulators and the database live in this test's
+ * process, so they outlive the service, as Twilio, Vapi and PostgreSQL outlive a crashed instance.
+ */
+describe('provisioning survives a crash at any step', () => {
+  let sandbox: SandboxHandle;
+  let database: TestDatabase;
+  let service: ServiceProcess | undefined;
+  let auth: string;
+
+  const env = (failpoints = '') => ({
+    PROVIDER_MODE: 'live',
+    DATABASE_URL: database.url,
+    TWILIO_ACCOUNT_SID: sandbox.twilioAccountSid,
+    TWILIO_AUTH_TOKEN: sandbox.twilioAuthToken,
+    TWILIO_API_BASE_URL: sandbox.twilioBaseUrl,
+    VAPI_API_KEY: sandbox.vapiApiKey,
+    VAPI_BASE_URL: sandbox.vapiBaseUrl,
+    VAPI_WEBHOOK_SECRET: 'crash-test-webhook-secret',
+    AUTH_JWT_SECRET: JWT_SECRET,
+    PUBLIC_BASE_URL: 'https://numbers.example.test',
+    OUTBOX_POLL_INTERVAL_MS: '100',
+    OUTBOX_CLAIM_TIMEOUT_MS: '1000',
+    OUTBOX_BACKOFF_BASE_MS: '50',
+    IDEMPOTENCY_LEASE_MS: '1000',
+    PROVISIONING_WAIT_MS: '15000',
+    FAILPOINTS: failpoints,
+  });
+  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${service!.url}${path}`, {
+      method,
+      headers: { Authorization: auth, 'content-type': 'application/json', ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: await res.json() };
+  };
+
+  let projectId: string;
+  let agentId: string;
+
+  beforeAll(async () => {
+    sandbox = await startTestSandbox();
+    database = await createTestDatabase();
+    auth = `Bearer ${await mintToken({ jwtSecret: JWT_SECRET, tenantClaim: 'tenant_id' }, { tenant: 'crash-tenant', userId: 'u' })}`;
+    service = await startService(env());
+    projectId = (await call('POST', '/api/projects', { name: 'Crash', fallbackNumber: '+14155550199' })).body
+      .id;
+    agentId = (
+      await call('POST', `/api/projects/${projectId}/agents`, {
+        name: 'A',
+        vapiAssistantId: sandbox.assistantIds[0],
+      })
+    ).body.id;
+    service.child.kill('SIGTERM');
+    await service.exited;
+  }, 60_000);
+  afterAll(async () => {
+    service?.child.kill('SIGKILL');
+    await service?.exited;
+    await database.drop();
+    await sandbox.stop();
+  });
+
+  it.each(BOUNDARIES)(
+    'killed at %s, restarted: the number goes live, bought once and registered once',
+    async (boundary) => {
+      const key = `crash-${boundary}`;
+      service = await startService(env(boundary));
+      const died = call('POST', '/api/numbers', { projectId, agentId }, { 'Idempotency-Key': key });
+      await expect(died).rejects.toThrow();
+      expect((await service.exited).signal).toBe('SIGKILL');
+
+      service = await startService(env());
+      const answer = await call('POST', '/api/numbers', { projectId, agentId }, { 'Idempotency-Key': key });
+      expect(answer.status).toBe(201);
+      const number = answer.body.phoneNumber;
+      expect(number.status).toBe('active');
+
+      const state = await sandboxControl(sandbox).state();
+      const bought = state.twilio.incomingPhoneNumbers.filter(
+        (n: { friendly_name: string }) => n.friendly_name === `ahf:${number.id}`,
+      );
+      expect(bought).toHaveLength(1);
+      expect(bought[0].phone_number).toBe(number.e164);
+      const inVapi = state.vapi.phoneNumbers.filter((n: { number: string }) => n.number === number.e164);
+      expect(inVapi).toHaveLength(1);
+      expect(inVapi[0].id).toBe(number.vapiNumberId);
+
+      const list = await call('GET', `/api/projects/${projectId}/numbers`);
+      expect(list.body.items.filter((n: { status: string }) => n.status !== 'active')).toEqual([]);
+      service.child.kill('SIGTERM');
+      expect((await service.exited).code).toBe(0);
+    },
+    90_000,
+  );
+
+  it('leaves exactly one Twilio and one Vapi number per request', async () => {
+    const state = await sandboxControl(sandbox).state();
+    expect(state.twilio.incomingPhoneNumbers).toHaveLength(BOUNDARIES.length);
+    expect(state.vapi.phoneNumbers).toHaveLength(BOUNDARIES.length);
+  });
+});
