@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { FAST_PROVISIONING_ENV, tenantWithProject, type TenantProject } from './support/numbers.js';
+import {
+  FAST_PROVISIONING_ENV,
+  secondInstanceEnv,
+  tenantWithProject,
+  type TenantProject,
+} from './support/numbers.js';
 import { sandboxControl } from './support/sandbox.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
@@ -71,11 +76,11 @@ describe('a purchase that can never buy twice', () => {
 
   it('counts purchases against the tenant: the cap answers 429 NUMBERS.QUOTA_EXCEEDED', async () => {
     const capped = await createTestApp({
-      env: { ...FAST_PROVISIONING_ENV, TENANT_MAX_NUMBERS: '1' },
+      env: { ...secondInstanceEnv(t), TENANT_MAX_NUMBERS: '1' },
       database: t.database,
     });
     try {
-      const q = await tenantWithProject(capped, 'capped-tenant');
+      const q = await tenantWithProject(capped, 'capped-tenant', null, t.sandbox!.assistantIds[0]);
       const buy = () =>
         request(capped.app.getHttpServer())
           .post('/api/numbers')

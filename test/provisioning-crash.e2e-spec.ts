@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { PhoneNumberResponse } from '../src/numbers/phone-number.response.js';
 import type { SandboxHandle } from '../src/sandbox/index.js';
 import { createTestDatabase, type TestDatabase } from '../src/shared/testing/test-database.js';
 import { mintToken } from '../src/tenancy/index.js';
@@ -44,13 +45,20 @@ describe('provisioning survives a crash at any step', () => {
     PROVISIONING_WAIT_MS: '15000',
     FAILPOINTS: failpoints,
   });
-  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+  /** What the service answers, read loosely: only the fields a step of this test looks at. */
+  type Answer = { id: string; phoneNumber: PhoneNumberResponse; items: PhoneNumberResponse[] };
+  const call = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: Answer }> => {
     const res = await fetch(`${service!.url}${path}`, {
       method,
       headers: { Authorization: auth, 'content-type': 'application/json', ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    return { status: res.status, body: await res.json() };
+    return { status: res.status, body: (await res.json()) as Answer };
   };
 
   let projectId: string;
@@ -105,7 +113,7 @@ describe('provisioning survives a crash at any step', () => {
       expect(inVapi[0].id).toBe(number.vapiNumberId);
 
       const list = await call('GET', `/api/projects/${projectId}/numbers`);
-      expect(list.body.items.filter((n: { status: string }) => n.status !== 'active')).toEqual([]);
+      expect(list.body.items.filter((n) => n.status !== 'active')).toEqual([]);
       service.child.kill('SIGTERM');
       expect((await service.exited).code).toBe(0);
     },

@@ -3,6 +3,7 @@ import request from 'supertest';
 import type { SandboxHandle } from '../src/sandbox/index.js';
 import {
   FAST_PROVISIONING_ENV,
+  secondInstanceEnv,
   tenantWithProject,
   waitForNumber,
   type TenantProject,
@@ -158,5 +159,41 @@ describe('one-click provisioning over HTTP, against the sandbox', () => {
     expect(active.status).toBe('active');
     expect(active.steps.register.attempts).toBe(6);
     await http().post(`/api/numbers/${id}/retry`).set('Authorization', p.auth).expect(409);
+  });
+
+  it('answers 202 with Location while the number is not live yet, and the dashboard can follow it', async () => {
+    await control.fault({ provider: 'vapi', method: 'POST', path: '^/phone-number$', status: 503, times: 2 });
+    const slow = await createTestApp({
+      env: { ...secondInstanceEnv(t), PROVISIONING_WAIT_MS: '0' },
+      database: t.database,
+    });
+    try {
+      const res = await request(slow.app.getHttpServer())
+        .post('/api/numbers')
+        .set('Authorization', p.auth)
+        .send({ projectId: p.projectId, agentId: p.agentId })
+        .expect(202);
+      expect(res.body.success).toBe(false);
+      expect(res.body.vapiNumberId).toBeNull();
+      expect(res.body.phoneNumber.status).not.toBe('active');
+      expect(res.headers.location).toBe(`/api/numbers/${res.body.phoneNumber.id}`);
+      const live = await waitForNumber(t, p.auth, res.body.phoneNumber.id, (b) => b.status === 'active');
+      expect(live.status).toBe('active');
+      expect(live.vapiNumberId).toEqual(expect.any(String));
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('shows provisioning and the outbox in the metrics', async () => {
+    const res = await http().get('/metrics').expect(200);
+    expect(res.text).toMatch(/numbers_provisioning_step_attempts_total\{step="register"\} [1-9]/);
+    expect(res.text).toMatch(
+      /numbers_provisioning_step_failures_total\{step="register",code="VOICE_AGENT.PROVIDER_ERROR",retryable="true"\} [1-9]/,
+    );
+    expect(res.text).toMatch(/numbers_provisioning_duration_seconds_count [1-9]/);
+    expect(res.text).toMatch(/outbox_backlog\{status="pending"\} \d+/);
+    const ready = await http().get('/health/ready').expect(200);
+    expect(ready.body.details.outbox.status).toBe('up');
   });
 });

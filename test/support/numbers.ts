@@ -26,6 +26,7 @@ export async function tenantWithProject(
   t: TestApp,
   tenant: string,
   fallbackNumber: string | null = '+14155550199',
+  assistantId = (t.sandbox as SandboxHandle).assistantIds[0],
 ): Promise<TenantProject> {
   const http = request(t.app.getHttpServer());
   const auth = await bearer(t.config, tenant);
@@ -34,7 +35,6 @@ export async function tenantWithProject(
     .set('Authorization', auth)
     .send({ name: `Project of ${tenant}`, ...(fallbackNumber ? { fallbackNumber } : {}) })
     .expect(201);
-  const assistantId = (t.sandbox as SandboxHandle).assistantIds[0];
   const agent = await request(t.app.getHttpServer())
     .post(`/api/projects/${project.body.id}/agents`)
     .set('Authorization', auth)
@@ -60,4 +60,23 @@ export async function waitForNumber(
     if (done(res.body) || Date.now() > deadline) return res.body;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/**
+ * The environment of a second instance of the service that shares a first one's providers and tokens: live mode
+ * pointed at the first instance's sandbox, with the same signing secret and webhook secret.
+ */
+export function secondInstanceEnv(first: TestApp): Record<string, string> {
+  const sandbox = first.sandbox as SandboxHandle;
+  return {
+    ...FAST_PROVISIONING_ENV,
+    PROVIDER_MODE: 'live',
+    TWILIO_ACCOUNT_SID: sandbox.twilioAccountSid,
+    TWILIO_AUTH_TOKEN: sandbox.twilioAuthToken,
+    TWILIO_API_BASE_URL: sandbox.twilioBaseUrl,
+    VAPI_API_KEY: sandbox.vapiApiKey,
+    VAPI_BASE_URL: sandbox.vapiBaseUrl,
+    VAPI_WEBHOOK_SECRET: first.config.providers.vapi.webhookSecret,
+    AUTH_JWT_SECRET: first.config.auth.jwtSecret!,
+  };
 }

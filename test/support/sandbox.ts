@@ -52,7 +52,7 @@ export function twilioAdapterFor(
     accountSid: sandbox.twilioAccountSid,
     authToken: overrides.authToken ?? sandbox.twilioAuthToken,
     apiBaseUrl: sandbox.twilioBaseUrl,
-    timeoutMs: overrides.timeoutMs ?? 5_000,
+    timeoutMs: overrides.timeoutMs ?? 20_000,
   });
 }
 
@@ -68,7 +68,7 @@ export function vapiAdapterFor(
       webhookSecret: 'webhook-secret',
       numberProvider: 'twilio',
       byoCredentialId: sandbox.byoCredentialId,
-      timeoutMs: 5_000,
+      timeoutMs: 20_000,
       ...overrides,
     },
     { accountSid: sandbox.twilioAccountSid, authToken: sandbox.twilioAuthToken },
