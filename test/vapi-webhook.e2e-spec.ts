@@ -102,6 +102,10 @@ describe('the Vapi webhook', () => {
     expect(numbers.resolved.slice(1)).toEqual([{ vapiPhoneNumberId: 'unknown' }, { number: '+12055550100' }]);
   });
 
+  it('takes the bearer scheme in any case', async () => {
+    await send({ type: 'status-update' }, { Authorization: `bearer ${SECRET}` }).expect(200);
+  });
+
   it("transfers to the project's fallback number when the number has no agent", async () => {
     numbers.clear();
     numbers.add({
