@@ -38,6 +38,13 @@ describe('authentication', () => {
     expect(rows[0].n).toBe(1);
   });
 
+  it('takes the authentication scheme in any case, as HTTP defines it', async () => {
+    const [, token] = (await bearer(t.config, 'acme')).split(' ');
+    for (const scheme of ['bearer', 'BEARER']) {
+      await http().get('/api/projects').set('Authorization', `${scheme} ${token}`).expect(200);
+    }
+  });
+
   it.each([
     ['no header', undefined],
     ['not a bearer', 'Basic YWxhZGRpbjpvcGVuc2VzYW1l'],

@@ -83,6 +83,10 @@ describe('the Vapi webhook', () => {
     expect(byNumber.body).toEqual({ assistantId });
   });
 
+  it('takes the bearer scheme in any case', async () => {
+    await send({ type: 'status-update' }, { Authorization: `bearer ${SECRET}` }).expect(200);
+  });
+
   it('acknowledges a message for a number it does not know', async () => {
     const res = await send({ type: 'assistant-request', call: { phoneNumberId: randomUUID() } }).expect(200);
     expect(res.body).toEqual({});

@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   const { sandbox: s } = loadConfig({ ...env, PROVIDER_MODE: 'sandbox' }).providers;
   const handle = await startSandbox(sandboxOptionsFrom(s));
   process.stdout.write(
-    `${describeSandbox(handle)}\nPoint the service (PROVIDER_MODE=live, VAPI_WEBHOOK_SECRET=...) or any client at it with the variables above.\n`,
+    `${describeSandbox(handle)}\nPoint the service (PROVIDER_MODE=live, VAPI_WEBHOOK_SECRET=..., AUTH_JWT_SECRET=... of 32 characters or more) or any client at it with the variables above.\n`,
   );
   const stop = () => void handle.stop().then(() => process.exit(0));
   process.once('SIGTERM', stop);

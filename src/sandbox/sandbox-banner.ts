@@ -12,6 +12,6 @@ export function describeSandbox(sandbox: SandboxHandle): string {
     `  VAPI_API_KEY=${sandbox.vapiApiKey}`,
     `  VAPI_BYO_CREDENTIAL_ID=${sandbox.byoCredentialId}`,
     `  assistants: ${sandbox.assistantIds.join(', ')}`,
-    `  control panel: ${sandbox.controlUrl} (GET /state, POST /reset, POST|DELETE /faults, PUT /traffic, POST /assistants, POST /calls)`,
+    `  control panel: ${sandbox.controlUrl} (GET /state, GET /requests, POST /reset, GET|POST|DELETE /faults, PUT /traffic, POST /assistants, POST /calls)`,
   ].join('\n');
 }

@@ -199,7 +199,8 @@ export class VapiEmulator {
     id?: string;
   }): VapiAssistantRecord {
     const now = this.now();
-    const id = input.id ?? this.options.ids.next('uuid', 'assistant');
+    // A label of its own: `assistant:<n>` names the seeded assistants, whose ids a counter would reuse.
+    const id = input.id ?? this.options.ids.next('uuid', 'added-assistant');
     if (!UUID.test(id)) throw new VapiError(400, ['id must be a UUID']);
     const assistant: VapiAssistantRecord = {
       id,

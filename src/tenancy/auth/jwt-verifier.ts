@@ -32,7 +32,7 @@ export class JwtVerifier {
   }
 
   async verify(authorization: string | undefined): Promise<Identity> {
-    const match = /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/.exec(authorization ?? '');
+    const match = /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/i.exec(authorization ?? '');
     if (!match || match[1].length > MAX_TOKEN_LENGTH) throw new InvalidTokenError();
     const algorithms = [...(this.secret ? ['HS256'] : []), ...(this.jwks ? ['RS256', 'ES256'] : [])];
     try {

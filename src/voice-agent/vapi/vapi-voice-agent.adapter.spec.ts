@@ -46,6 +46,19 @@ describe('VapiVoiceAgentAdapter against the sandbox', () => {
       expect(added.status).toBe(201);
       expect(await adapter.getAssistant(added.body.id)).toEqual({ id: added.body.id, name: 'Night shift' });
     });
+
+    it('adds assistants beside the seeded ones, never in their place', async () => {
+      const before = await vapi().listAssistants();
+      const first = await control.addAssistant({ name: 'Weekend line' });
+      const second = await control.addAssistant({ name: 'Holiday line' });
+
+      const after = await vapi().listAssistants();
+      expect(after).toHaveLength(before.length + 2);
+      expect(after).toEqual(expect.arrayContaining(before));
+      expect(sandbox.assistantIds).not.toContain(first.body.id);
+      expect(sandbox.assistantIds).not.toContain(second.body.id);
+      expect(first.body.id).not.toBe(second.body.id);
+    });
   });
 
   describe('phone numbers imported from Twilio', () => {

@@ -23,7 +23,7 @@ export class VapiSecretGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<Request>();
     const header = request.headers['x-vapi-secret'];
-    const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+    const bearer = /^Bearer (.+)$/i.exec(request.headers.authorization ?? '')?.[1];
     const candidates = [typeof header === 'string' ? header : undefined, bearer].filter(
       (c): c is string => c !== undefined,
     );
