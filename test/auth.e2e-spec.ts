@@ -56,6 +56,7 @@ describe('authentication', () => {
     const res = await req.expect(401);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(res.body.code).toBe('AUTH.INVALID_TOKEN');
+    expect(res.headers['www-authenticate']).toBe('Bearer');
   });
 
   it('refuses expired, wrongly signed, unsigned and tenant-less tokens', async () => {

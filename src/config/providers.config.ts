@@ -29,6 +29,8 @@ export interface VapiConfig {
 
 export interface SandboxConfig {
   port: number;
+  /** The interface the emulators listen on: loopback, unless they must be reached from outside (a container). */
+  host: string;
   twilioAccountSid: string;
   twilioAuthToken: string;
   vapiApiKey: string;
@@ -66,6 +68,7 @@ export function readProvidersConfig(env: EnvReader): ProvidersConfig {
 
   const sandbox: SandboxConfig = {
     port: env.integer('SANDBOX_PORT', 4010, { min: 0, max: 65535 }),
+    host: env.matching('SANDBOX_HOST', /^[\w.:-]+$/, 'a host name or IP address') ?? '127.0.0.1',
     twilioAccountSid:
       env.matching('SANDBOX_TWILIO_ACCOUNT_SID', ACCOUNT_SID, '"AC" followed by 32 hex digits') ??
       SANDBOX_DEFAULTS.twilioAccountSid,

@@ -63,6 +63,7 @@ export interface RecordedRequest {
 export function sandboxOptionsFrom(config: SandboxConfig): SandboxOptions {
   return {
     port: config.port,
+    host: config.host,
     twilioAccountSid: config.twilioAccountSid,
     twilioAuthToken: config.twilioAuthToken,
     vapiApiKey: config.vapiApiKey,

@@ -82,6 +82,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (exception instanceof RateLimitedError) {
       response.setHeader('Retry-After', String(Math.max(1, Math.ceil(exception.retryAfterSeconds))));
     }
+    if (problem.status === 401) {
+      // RFC 9110: a 401 names the scheme that would succeed.
+      response.setHeader('WWW-Authenticate', 'Bearer');
+    }
     if (response.headersSent) {
       response.end();
       return;
