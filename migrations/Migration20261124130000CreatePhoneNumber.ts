@@ -66,9 +66,21 @@ export class Migration20261124130000CreatePhoneNumber extends Migration {
       revoke all on function resolve_vapi_number(text, text) from public;
       grant execute on function resolve_vapi_number(text, text) to numbers_app;
     `);
+    // Whether any tenant holds this E.164 number live: a purchase skips such a candidate rather than buy it
+    // again (Twilio may offer it if it was released behind our back).
+    this.addSql(`
+      create function phone_number_is_held(p_e164 text)
+        returns boolean
+        language sql stable security definer set search_path = public as $$
+          select exists (select 1 from phone_number where e164 = p_e164 and status <> 'released')
+        $$;
+      revoke all on function phone_number_is_held(text) from public;
+      grant execute on function phone_number_is_held(text) to numbers_app;
+    `);
   }
 
   override down(): void {
+    this.addSql('drop function phone_number_is_held(text);');
     this.addSql('drop function resolve_vapi_number(text, text);');
     this.addSql('drop table phone_number;');
   }

@@ -110,6 +110,35 @@ describe('one-click provisioning over HTTP, against the sandbox', () => {
     expect(again.body.code).toBe('NUMBERS.UNAVAILABLE');
   });
 
+  it('never buys a number it already holds, even when Twilio offers it again', async () => {
+    const bought = await http()
+      .post('/api/numbers')
+      .set('Authorization', p.auth)
+      .send({ projectId: p.projectId, agentId: p.agentId, areaCode: '415' })
+      .expect(201);
+    const held = bought.body.phoneNumber.e164;
+    await control.reset(); // Twilio forgets the sale: the number is for sale again
+    const offered = await http().get('/api/numbers?areaCode=415&limit=50').set('Authorization', p.auth);
+    expect(offered.body.numbers.map((n: { e164: string }) => n.e164)).toContain(held);
+
+    const named = await http()
+      .post('/api/numbers')
+      .set('Authorization', p.auth)
+      .send({ projectId: p.projectId, agentId: p.agentId, number: held })
+      .expect(409);
+    expect(named.body.code).toBe('NUMBERS.UNAVAILABLE');
+    const next = await http()
+      .post('/api/numbers')
+      .set('Authorization', p.auth)
+      .send({ projectId: p.projectId, agentId: p.agentId, areaCode: '415' })
+      .expect(201);
+    expect(next.body.phoneNumber.e164).not.toBe(held);
+    const owned = (await control.state()).twilio.incomingPhoneNumbers.map(
+      (n: { phone_number: string }) => n.phone_number,
+    );
+    expect(owned).toEqual([next.body.phoneNumber.e164]);
+  });
+
   it('answers 409 NUMBERS.NONE_AVAILABLE with numbers from the same state when the area code has none', async () => {
     const res = await http()
       .post('/api/numbers')

@@ -12,6 +12,7 @@ export const FAST_PROVISIONING_ENV: Record<string, string> = {
   OUTBOX_MAX_ATTEMPTS: '5',
   PROVISIONING_WAIT_MS: '15000',
   PUBLIC_BASE_URL: 'https://numbers.example.test',
+  TENANT_PURCHASES_PER_MINUTE: '1000',
 };
 
 export interface TenantProject {

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { DomainError, ProviderFailureError } from '../../shared/errors/index.js';
 import { PhoneNumber, type StepError, type StepName } from '../phone-number.entity.js';
@@ -73,9 +74,25 @@ export class ProvisioningSteps {
       return;
     }
 
-    await this.em.transactional(async (tx) => {
-      const number = await tx.findOneOrFail(PhoneNumber, numberId);
-      if (number.isAt(step)) outcome(number);
-    });
+    try {
+      await this.em.transactional(async (tx) => {
+        const number = await tx.findOneOrFail(PhoneNumber, numberId);
+        if (number.isAt(step)) outcome(number);
+      });
+    } catch (error) {
+      if (!(error instanceof UniqueConstraintViolationException)) throw error;
+      // The outcome names a number another row holds live (the providers and our records disagree): no retry
+      // can change that; the step fails for an operator to look at.
+      this.logger.error({ numberId, step, err: error }, `step ${step} conflicts with another number`);
+      await this.em.transactional(async (tx) => {
+        const number = await tx.findOneOrFail(PhoneNumber, numberId);
+        if (number.isAt(step)) {
+          number.failStep(step, {
+            code: 'NUMBERS.CONFLICT',
+            message: 'The provider answered with a number that another of our numbers already holds.',
+          });
+        }
+      });
+    }
   }
 }

@@ -1,6 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { EntityManager } from '@mikro-orm/postgresql';
 import type { NumbersConfig } from '../../config/index.js';
 import { failpoint } from '../../shared/failpoints/failpoints.js';
 import {
@@ -29,6 +30,7 @@ export class PurchaseNumberHandler implements ICommandHandler<PurchaseNumberComm
     private readonly steps: ProvisioningSteps,
     private readonly telephony: TelephonyPort,
     private readonly catalog: NumberCatalog,
+    private readonly em: EntityManager,
     @Inject(ConfigService) config: ConfigService,
   ) {
     this.config = config.getOrThrow<NumbersConfig>('numbers');
@@ -55,6 +57,7 @@ export class PurchaseNumberHandler implements ICommandHandler<PurchaseNumberComm
           await this.catalog.search({ areaCode: number.areaCode!, limit: this.config.purchaseCandidates })
         ).map((n) => n.phoneNumber);
     for (const candidate of candidates) {
+      if (await this.isHeld(candidate)) continue; // one of our numbers already: never buy it a second time
       const holder = await this.telephony.findOwnedByNumber(candidate);
       if (holder) {
         if (holder.friendlyName === mark) return holder;
@@ -73,5 +76,14 @@ export class PurchaseNumberHandler implements ICommandHandler<PurchaseNumberComm
       await this.catalog.suggestionsNear(number.areaCode),
       number.id,
     );
+  }
+
+  /** Whether a number of any tenant holds this E.164 number (row-level security would hide the others). */
+  private async isHeld(e164: string): Promise<boolean> {
+    const [row] = await this.em
+      .fork()
+      .getConnection()
+      .execute<{ held: boolean }[]>('select phone_number_is_held(?) as held', [e164]);
+    return row?.held === true;
   }
 }
