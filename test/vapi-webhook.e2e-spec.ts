@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { EventBus } from '@nestjs/cqrs';
+import { EntityManager } from '@mikro-orm/postgresql';
 import request from 'supertest';
 import { CallEndedEvent, CallStartedEvent } from '../src/voice-agent/index.js';
 import { FAST_PROVISIONING_ENV, tenantWithProject } from './support/numbers.js';
@@ -11,7 +11,17 @@ const SECRET = 'webhook-secret-for-tests-0123456789';
 
 describe('the Vapi webhook', () => {
   let t: TestApp;
-  const events: unknown[] = [];
+  /** The call events written to the outbox since the last `beforeEach`, as consumers will receive them. */
+  let since = 0;
+  const callEvents = async () =>
+    t.app
+      .get(EntityManager)
+      .fork()
+      .getConnection()
+      .execute<{ type: string; tenant_id: string; payload: Record<string, unknown> }[]>(
+        "select type, tenant_id, payload from outbox_event where type like 'voice-agent.%' and position > ? order by position",
+        [since],
+      );
   let assistantId: string;
   let vapiNumberId: string;
   let e164: string;
@@ -25,7 +35,6 @@ describe('the Vapi webhook', () => {
 
   beforeAll(async () => {
     t = await createTestApp({ env: { ...FAST_PROVISIONING_ENV, VAPI_WEBHOOK_SECRET: SECRET } });
-    t.app.get(EventBus).subscribe((event) => events.push(event));
     const p = await tenantWithProject(t, 'webhook-tenant');
     assistantId = p.assistantId;
     const bought = await http()
@@ -40,8 +49,13 @@ describe('the Vapi webhook', () => {
   afterAll(async () => {
     await t.close();
   });
-  beforeEach(() => {
-    events.length = 0;
+  beforeEach(async () => {
+    const [row] = await t.app
+      .get(EntityManager)
+      .fork()
+      .getConnection()
+      .execute<{ last: string | null }[]>('select max(position) as last from outbox_event');
+    since = Number(row.last ?? 0);
   });
 
   it.each([
@@ -55,7 +69,7 @@ describe('the Vapi webhook', () => {
       headers,
     ).expect(401);
     expect(res.body.code).toBe('VAPI.INVALID_SECRET');
-    expect(events).toEqual([]);
+    expect(await callEvents()).toEqual([]);
   });
 
   it("answers assistant-request with the number's agent, keyed on call.phoneNumberId", async () => {
@@ -91,7 +105,7 @@ describe('the Vapi webhook', () => {
     const res = await send({ type: 'assistant-request', call: { phoneNumberId: randomUUID() } }).expect(200);
     expect(res.body).toEqual({});
     await send({ type: 'end-of-call-report', call: { id: 'c9' } }).expect(200, {});
-    expect(events).toEqual([]);
+    expect(await callEvents()).toEqual([]);
   });
 
   it('turns status-update in-progress and end-of-call-report into CallStarted and CallEnded', async () => {
@@ -116,22 +130,28 @@ describe('the Vapi webhook', () => {
       artifact: {},
       analysis: {},
     }).expect(200, {});
-    expect(events).toEqual([
-      new CallStartedEvent(
-        route.tenantId,
-        route.projectId,
-        'call-1',
-        new Date(1_790_000_000_000).toISOString(),
-      ),
-      new CallEndedEvent(
-        route.tenantId,
-        route.projectId,
-        'call-1',
-        'customer-ended-call',
-        150,
-        0.42,
-        '2026-11-24T10:02:30.000Z',
-      ),
+    expect(await callEvents()).toEqual([
+      {
+        type: CallStartedEvent.TYPE,
+        tenant_id: route.tenantId,
+        payload: {
+          projectId: route.projectId,
+          vapiCallId: 'call-1',
+          startedAt: new Date(1_790_000_000_000).toISOString(),
+        },
+      },
+      {
+        type: CallEndedEvent.TYPE,
+        tenant_id: route.tenantId,
+        payload: {
+          projectId: route.projectId,
+          vapiCallId: 'call-1',
+          endedReason: 'customer-ended-call',
+          durationSeconds: 150,
+          cost: 0.42,
+          endedAt: '2026-11-24T10:02:30.000Z',
+        },
+      },
     ]);
   });
 

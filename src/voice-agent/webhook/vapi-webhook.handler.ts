@@ -57,7 +57,11 @@ export class VapiWebhookHandler {
       case 'status-update':
         if (message.status === 'in-progress' && message.callId) {
           await this.events.publish(
-            new CallStartedEvent(route.tenantId, route.projectId, message.callId, message.timestamp),
+            new CallStartedEvent(route.tenantId, {
+              projectId: route.projectId,
+              vapiCallId: message.callId,
+              startedAt: message.timestamp,
+            }),
           );
         }
         return {};
@@ -93,14 +97,13 @@ export class VapiWebhookHandler {
       message.startedAt && message.endedAt
         ? Math.max(0, (Date.parse(message.endedAt) - Date.parse(message.startedAt)) / 1000)
         : null;
-    return new CallEndedEvent(
-      route.tenantId,
-      route.projectId,
-      callId,
-      message.endedReason,
-      message.durationSeconds ?? measured,
-      message.cost,
-      message.endedAt ?? message.timestamp,
-    );
+    return new CallEndedEvent(route.tenantId, {
+      projectId: route.projectId,
+      vapiCallId: callId,
+      endedReason: message.endedReason,
+      durationSeconds: message.durationSeconds ?? measured,
+      cost: message.cost,
+      endedAt: message.endedAt ?? message.timestamp,
+    });
   }
 }

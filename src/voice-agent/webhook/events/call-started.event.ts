@@ -1,12 +1,12 @@
-/** A call on one of a tenant's numbers was answered (Vapi `status-update` with status `in-progress`). */
-export class CallStartedEvent {
-  readonly type = 'voice-agent.call-started';
+import { DomainEvent } from '../../../shared/domain/domain-event.js';
 
-  constructor(
-    readonly tenantId: string,
-    readonly projectId: string,
-    /** Vapi's call id: the key for correlating a call's events; deliveries may repeat. */
-    readonly vapiCallId: string,
-    readonly occurredAt: string,
-  ) {}
+/** A call on one of a tenant's numbers was answered (Vapi `status-update` with status `in-progress`). */
+export class CallStartedEvent extends DomainEvent<{
+  projectId: string;
+  /** Vapi's call id: the key for correlating a call's events; Vapi may deliver a message twice. */
+  vapiCallId: string;
+  startedAt: string;
+}> {
+  static readonly TYPE = 'voice-agent.call-started';
+  readonly type = CallStartedEvent.TYPE;
 }
