@@ -39,7 +39,7 @@ describe('provisioning survives a crash at any step', () => {
     AUTH_JWT_SECRET: JWT_SECRET,
     PUBLIC_BASE_URL: 'https://numbers.example.test',
     OUTBOX_POLL_INTERVAL_MS: '100',
-    OUTBOX_CLAIM_TIMEOUT_MS: '1000',
+    OUTBOX_CLAIM_TIMEOUT_MS: '2000',
     OUTBOX_BACKOFF_BASE_MS: '50',
     IDEMPOTENCY_LEASE_MS: '1000',
     PROVISIONING_WAIT_MS: '15000',

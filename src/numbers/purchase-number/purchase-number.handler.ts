@@ -2,7 +2,8 @@ import { Inject } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { EntityManager } from '@mikro-orm/postgresql';
-import type { NumbersConfig } from '../../config/index.js';
+import type { NumbersConfig, OutboxConfig, TwilioConfig } from '../../config/index.js';
+import { ProviderFailureError } from '../../shared/errors/index.js';
 import { failpoint } from '../../shared/failpoints/failpoints.js';
 import {
   AddressRequiredError,
@@ -25,6 +26,8 @@ import { PurchaseNumberCommand } from './purchase-number.command.js';
 @CommandHandler(PurchaseNumberCommand)
 export class PurchaseNumberHandler implements ICommandHandler<PurchaseNumberCommand> {
   private readonly config: NumbersConfig;
+  /** How long one attempt may keep trying candidates (see `buy`). */
+  private readonly budgetMs: number;
 
   constructor(
     private readonly steps: ProvisioningSteps,
@@ -34,6 +37,11 @@ export class PurchaseNumberHandler implements ICommandHandler<PurchaseNumberComm
     @Inject(ConfigService) config: ConfigService,
   ) {
     this.config = config.getOrThrow<NumbersConfig>('numbers');
+    // An attempt must end before the outbox's claim on its event expires, or another relay would run a second
+    // attempt beside it: keep a margin of two Twilio calls (the last candidate's check and purchase).
+    const claimMs = config.getOrThrow<OutboxConfig>('outbox').claimTimeoutMs;
+    const twilioMs = config.getOrThrow<TwilioConfig>('providers.twilio').timeoutMs;
+    this.budgetMs = Math.max(claimMs - 2 * twilioMs, claimMs / 4);
   }
 
   async execute({ numberId }: PurchaseNumberCommand): Promise<void> {
@@ -47,6 +55,7 @@ export class PurchaseNumberHandler implements ICommandHandler<PurchaseNumberComm
   }
 
   private async buy(number: Readonly<PhoneNumber>): Promise<OwnedNumber> {
+    const deadline = performance.now() + this.budgetMs;
     const mark = number.twilioMark;
     const [earlier] = await this.telephony.findOwnedByFriendlyName(mark);
     if (earlier) return earlier;
@@ -57,6 +66,13 @@ export class PurchaseNumberHandler implements ICommandHandler<PurchaseNumberComm
           await this.catalog.search({ areaCode: number.areaCode!, limit: this.config.purchaseCandidates })
         ).map((n) => n.phoneNumber);
     for (const candidate of candidates) {
+      if (performance.now() > deadline) {
+        throw new ProviderFailureError(
+          'NUMBERS.PURCHASE_SLOW',
+          'Twilio is too slow to try more candidates in this attempt; the next attempt goes on.',
+          true,
+        );
+      }
       if (await this.isHeld(candidate)) continue; // one of our numbers already: never buy it a second time
       const holder = await this.telephony.findOwnedByNumber(candidate);
       if (holder) {
