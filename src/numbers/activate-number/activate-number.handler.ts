@@ -50,14 +50,13 @@ export class ActivateNumberHandler implements ICommandHandler<ActivateNumberComm
   }
 
   async execute({ numberId }: ActivateNumberCommand): Promise<void> {
-    await this.steps.run(numberId, 'activate', async (number) => {
+    const active = await this.steps.run(numberId, 'activate', async (number) => {
       const problems = await this.problemsOf(number);
       if (problems.length > 0) throw new NumberNotReadyError(problems);
-      return (n: PhoneNumber) => {
-        n.activated(this.numbers.monthlyCostCents);
-        this.metrics.activated(n.createdAt, n.activatedAt!);
-      };
+      return (n: PhoneNumber) => n.activated(this.numbers.monthlyCostCents);
     });
+    // Observed once the activation is committed, not inside its transaction.
+    if (active) this.metrics.activated(active.createdAt, active.activatedAt!);
   }
 
   private async problemsOf(number: Readonly<PhoneNumber>): Promise<string[]> {

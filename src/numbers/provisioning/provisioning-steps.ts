@@ -43,14 +43,15 @@ export class ProvisioningSteps {
     numberId: string,
     step: StepName,
     work: (number: Readonly<PhoneNumber>) => Promise<StepOutcome>,
-  ): Promise<void> {
+  ): Promise<PhoneNumber | null> {
+    // Answers the number once its outcome is committed, or null when this attempt changed nothing.
     const started = await this.em.transactional(async (tx) => {
       const number = await tx.findOne(PhoneNumber, numberId);
       if (!number?.isAt(step)) return null;
       number.startAttempt(step);
       return number;
     });
-    if (!started) return;
+    if (!started) return null;
     this.metrics.attempt(step);
 
     let outcome: StepOutcome;
@@ -71,13 +72,15 @@ export class ProvisioningSteps {
         else number.failStep(step, stepError);
       });
       if (retryable) throw error;
-      return;
+      return null;
     }
 
     try {
-      await this.em.transactional(async (tx) => {
+      return await this.em.transactional(async (tx) => {
         const number = await tx.findOneOrFail(PhoneNumber, numberId);
-        if (number.isAt(step)) outcome(number);
+        if (!number.isAt(step)) return null;
+        outcome(number);
+        return number;
       });
     } catch (error) {
       if (!(error instanceof UniqueConstraintViolationException)) throw error;
@@ -93,6 +96,7 @@ export class ProvisioningSteps {
           });
         }
       });
+      return null;
     }
   }
 }

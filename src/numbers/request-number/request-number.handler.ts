@@ -106,16 +106,10 @@ export class RequestNumberHandler implements ICommandHandler<RequestNumberComman
       phoneNumber,
       vapiNumberId: number.vapiNumberId,
     };
-    return number.status === 'active'
-      ? {
-          status: 201,
-          body: body as unknown as JsonValue,
-          headers: { Location: `/api/numbers/${number.id}` },
-        }
-      : {
-          status: 202,
-          body: body as unknown as JsonValue,
-          headers: { Location: `/api/numbers/${number.id}` },
-        };
+    return {
+      status: number.status === 'active' ? 201 : 202,
+      body: body as unknown as JsonValue,
+      headers: { Location: `/api/numbers/${number.id}` },
+    };
   }
 }

@@ -9,10 +9,6 @@ export function armFailpoints(names: readonly string[]): void {
   armed = new Set(names);
 }
 
-export function armedFailpoints(): readonly string[] {
-  return [...armed];
-}
-
 export function failpoint(name: string): void {
   if (armed.size === 0 || !armed.has(name)) return;
   process.stderr.write(`failpoint ${name}: killing the process\n`);
