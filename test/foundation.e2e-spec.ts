@@ -74,7 +74,7 @@ describe('foundation over HTTP', () => {
     const doc = await http().get('/docs-json').expect(200);
     expect(doc.body.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.body.paths)).toEqual(
-      expect.arrayContaining(['/health/live', '/health/ready', '/metrics']),
+      expect.arrayContaining(['/health/live', '/health/ready', '/health/outbox', '/metrics']),
     );
     await http().get('/docs/').expect(200);
   });

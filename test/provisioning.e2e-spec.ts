@@ -222,7 +222,16 @@ describe('one-click provisioning over HTTP, against the sandbox', () => {
     );
     expect(res.text).toMatch(/numbers_provisioning_duration_seconds_count [1-9]/);
     expect(res.text).toMatch(/outbox_backlog\{status="pending"\} \d+/);
+    expect(res.text).toMatch(
+      /outbox_subscriber_backlog\{subscriber="numbers.provisioning",status="failed"\} 1/,
+    );
+    // The number whose attempts ran out above left its delivery failed: reported, while the instance stays ready.
+    const report = await http().get('/health/outbox').expect(200);
+    expect(report.body).toMatchObject({
+      status: 'degraded',
+      reasons: [{ code: 'OUTBOX.DELIVERIES_FAILED', subscribers: ['numbers.provisioning'] }],
+    });
     const ready = await http().get('/health/ready').expect(200);
-    expect(ready.body.details.outbox.status).toBe('up');
+    expect(Object.keys(ready.body.details)).toEqual(['database']);
   });
 });

@@ -3,20 +3,9 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { createApp } from '../src/app.factory.js';
 import { createTestDatabase, type TestDatabase } from '../src/shared/testing/test-database.js';
+import { eventually } from './support/eventually.js';
 import { createTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
 import { testConfig } from './support/test-app.js';
-
-async function eventually(check: () => Promise<void>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
-}
 
 describe('readiness while the database goes away and comes back', () => {
   let database: TestDatabase;
@@ -48,6 +37,13 @@ describe('readiness while the database goes away and comes back', () => {
     });
     // Liveness does not depend on the database: the process is fine, an orchestrator must not restart it.
     await request(app.getHttpServer()).get('/health/live').expect(200);
+    // The outbox report cannot be made, and says so; the metrics still serve, the backlog's without a value.
+    const report = await request(app.getHttpServer()).get('/health/outbox').expect(503);
+    expect(report.body.code).toBe('HEALTH.OUTBOX_UNREADABLE');
+    const metrics = await request(app.getHttpServer()).get('/metrics').expect(200);
+    expect(metrics.text).toMatch(/^process_cpu_seconds_total \d/m);
+    expect(metrics.text).toMatch(/^outbox_oldest_pending_age_seconds nan$/im); // prom-client writes "Nan";
+    expect(metrics.text).not.toMatch(/^outbox_backlog\{/m);
 
     await proxy.restore();
     await eventually(async () => {

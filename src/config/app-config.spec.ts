@@ -80,6 +80,23 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads the outbox backlog alert age, and refuses the readiness threshold it replaced by naming it', () => {
+    expect(loadConfig({}).outbox.backlogAlertSeconds).toBe(600);
+    expect(loadConfig({ OUTBOX_BACKLOG_ALERT_SECONDS: '120' }).outbox.backlogAlertSeconds).toBe(120);
+    expect(() => loadConfig({ OUTBOX_BACKLOG_ALERT_SECONDS: '0' })).toThrow(
+      'OUTBOX_BACKLOG_ALERT_SECONDS must be between 1 and 604800 (got 0)',
+    );
+    expect(() => loadConfig({ OUTBOX_BACKLOG_READY_THRESHOLD_SECONDS: '600' })).toThrow(
+      new ConfigError([
+        'OUTBOX_BACKLOG_READY_THRESHOLD_SECONDS is no longer read: readiness no longer looks at the outbox ' +
+          'backlog; set OUTBOX_BACKLOG_ALERT_SECONDS instead (the age of the oldest pending delivery at ' +
+          'which GET /health/outbox reports degraded)',
+      ]),
+    );
+    // Blank counts as unset, as for every variable.
+    expect(loadConfig({ OUTBOX_BACKLOG_READY_THRESHOLD_SECONDS: ' ' }).outbox.backlogAlertSeconds).toBe(600);
+  });
+
   it('accepts a complete live configuration', () => {
     const config = loadConfig({
       TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}`,

@@ -88,6 +88,11 @@ export class EnvReader {
     return value;
   }
 
+  /** Refuses a variable that is no longer read, so that a stale setting stops the boot instead of being ignored. */
+  removed(name: string, instead: string): void {
+    if (this.has(name)) this.problem(name, `is no longer read: ${instead}`);
+  }
+
   /** Records a problem for a variable that is required in the current mode. */
   require<T>(name: string, value: T | undefined, why: string): T {
     if (value === undefined && !this.problems.some((p) => p.startsWith(`${name} `))) {

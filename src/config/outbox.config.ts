@@ -7,7 +7,7 @@ export interface OutboxConfig {
   pollIntervalMs: number;
   /** Attempts per delivery (the first one included) before it is marked failed. */
   maxAttempts: number;
-  /** The first retry's delay; doubled on each attempt, with full jitter, capped at `backoffMaxMs`. */
+  /** The first retry's delay; doubled on each attempt, with equal jitter, capped at `backoffMaxMs`. */
   backoffBaseMs: number;
   backoffMaxMs: number;
   /** How long a claim holds: a relay that dies mid-delivery leaves rows that others take over after this. */
@@ -16,11 +16,19 @@ export interface OutboxConfig {
   batchSize: number;
   /** Events whose deliveries are all settled are deleted once older than this. */
   retentionDays: number;
-  /** Readiness fails when the oldest pending delivery is older than this. */
-  backlogReadyThresholdSeconds: number;
+  /**
+   * `GET /health/outbox` reports `degraded` when the oldest pending delivery is older than this (readiness
+   * does not look at the backlog: a provider's outage must not take every instance out of the load balancer).
+   */
+  backlogAlertSeconds: number;
 }
 
 export function readOutboxConfig(env: EnvReader): OutboxConfig {
+  env.removed(
+    'OUTBOX_BACKLOG_READY_THRESHOLD_SECONDS',
+    'readiness no longer looks at the outbox backlog; set OUTBOX_BACKLOG_ALERT_SECONDS instead ' +
+      '(the age of the oldest pending delivery at which GET /health/outbox reports degraded)',
+  );
   return {
     relayEnabled: env.boolean('OUTBOX_RELAY_ENABLED', true),
     pollIntervalMs: env.integer('OUTBOX_POLL_INTERVAL_MS', 1_000, { min: 10, max: 3_600_000 }),
@@ -30,7 +38,7 @@ export function readOutboxConfig(env: EnvReader): OutboxConfig {
     claimTimeoutMs: env.integer('OUTBOX_CLAIM_TIMEOUT_MS', 60_000, { min: 100, max: 86_400_000 }),
     batchSize: env.integer('OUTBOX_BATCH_SIZE', 50, { min: 1, max: 1_000 }),
     retentionDays: env.integer('OUTBOX_RETENTION_DAYS', 30, { min: 1, max: 3_650 }),
-    backlogReadyThresholdSeconds: env.integer('OUTBOX_BACKLOG_READY_THRESHOLD_SECONDS', 600, {
+    backlogAlertSeconds: env.integer('OUTBOX_BACKLOG_ALERT_SECONDS', 600, {
       min: 1,
       max: 604_800,
     }),

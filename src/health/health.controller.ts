@@ -1,4 +1,4 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Logger } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import {
   HealthCheck,
@@ -9,24 +9,22 @@ import {
 } from '@nestjs/terminus';
 import { ServiceUnavailableError } from '../shared/errors/index.js';
 import { ReadinessRegistry } from '../shared/health/readiness.registry.js';
+import { Outbox, type OutboxReport } from '../shared/outbox/index.js';
+import { withTimeout } from '../shared/time/with-timeout.js';
+import { Public } from '../tenancy/index.js';
 
 const CHECK_TIMEOUT_MS = 3_000;
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
+  private readonly logger = new Logger('Health');
+
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
     private readonly readiness: ReadinessRegistry,
+    private readonly outbox: Outbox,
   ) {}
 
   @Get('live')
@@ -37,7 +35,11 @@ export class HealthController {
 
   @Get('ready')
   @HealthCheck()
-  @ApiOkResponse({ description: 'Every dependency is up: the database reachable and migrated, and so on.' })
+  @ApiOkResponse({
+    description:
+      'This instance can serve: the database reachable and migrated, not shutting down. ' +
+      'The outbox backlog is not part of it (see `/health/outbox`).',
+  })
   @ApiServiceUnavailableResponse({ description: 'Problem details, code `HEALTH.NOT_READY`, with `checks`.' })
   async ready(): Promise<HealthCheckResult> {
     const checks = this.readiness
@@ -63,6 +65,31 @@ export class HealthController {
       throw new ServiceUnavailableError('HEALTH.NOT_READY', 'One or more dependencies are not ready.', {
         checks: details,
       });
+    }
+  }
+
+  /**
+   * The outbox backlog with a verdict, for people and dashboards: a report, not a probe. It answers 200 for
+   * `ok` and for `degraded` alike (late or failed deliveries call for an operator, not for a restart or for
+   * leaving the load balancer), and 503 only when the backlog cannot be read at all.
+   */
+  @Get('outbox')
+  @Public()
+  @ApiOkResponse({
+    description:
+      '`status` `ok` or `degraded` (with `reasons`: `OUTBOX.BACKLOG_OLD`, `OUTBOX.DELIVERIES_FAILED`), ' +
+      'the pending and failed deliveries and the oldest pending age, in total and by subscriber.',
+  })
+  @ApiServiceUnavailableResponse({ description: 'Problem details, code `HEALTH.OUTBOX_UNREADABLE`.' })
+  async outboxReport(): Promise<OutboxReport> {
+    try {
+      return await withTimeout(this.outbox.report(), CHECK_TIMEOUT_MS);
+    } catch (error) {
+      this.logger.warn({ err: error }, 'outbox backlog unreadable');
+      throw new ServiceUnavailableError(
+        'HEALTH.OUTBOX_UNREADABLE',
+        'The outbox backlog cannot be read right now; /health/ready says whether the database is reachable.',
+      );
     }
   }
 }

@@ -8,8 +8,11 @@ export interface ReadinessOutcome {
 export type ReadinessCheck = () => Promise<ReadinessOutcome>;
 
 /**
- * Where each module registers what must hold for the service to take traffic (the database reachable,
- * the outbox not backed up, ...). `GET /health/ready` runs every check.
+ * Where each module registers what this instance needs to serve requests (the database reachable and
+ * migrated, ...). `GET /health/ready` runs every check. Only what this instance can fix by itself, or what a
+ * load balancer should route around, belongs here: a provider's outage or an outbox backlog is the same on
+ * every instance, and failing readiness for it would take them all out of the load balancer at once (see
+ * `GET /health/outbox` for the backlog).
  */
 @Injectable()
 export class ReadinessRegistry {

@@ -7,6 +7,8 @@ export {
   type OutboxSubscriberOptions,
 } from './outbox-subscriber.js';
 export { OutboxSubscriberRegistry } from './outbox-subscriber.registry.js';
+export type { OutboxConcern, OutboxReport } from './outbox-report.js';
 export { OutboxModule } from './outbox.module.js';
 export { OutboxRelay } from './outbox.relay.js';
+export type { OutboxBacklog, SubscriberBacklog } from './outbox.metrics.js';
 export { Outbox, type DeliveryView } from './outbox.service.js';

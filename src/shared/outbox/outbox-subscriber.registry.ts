@@ -34,6 +34,11 @@ export class OutboxSubscriberRegistry implements OnModuleInit {
     return this.byName.get(name);
   }
 
+  /** Every subscriber that runs in this instance. */
+  names(): string[] {
+    return [...this.byName.keys()];
+  }
+
   /** The names of the subscribers of an event type: one delivery row each is written with the event. */
   subscribersOf(type: string): string[] {
     return [...this.byName.values()].filter((s) => s.events.includes(type)).map((s) => s.name);

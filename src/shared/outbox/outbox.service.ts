@@ -2,14 +2,14 @@ import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/commo
 import { MikroORM, type EntityManager } from '@mikro-orm/core';
 import type { OutboxConfig } from '../../config/index.js';
 import type { EventEnvelope } from '../domain/domain-event.js';
-import { ReadinessRegistry } from '../health/readiness.registry.js';
 import { Clock } from '../time/clock.js';
 import type { DeliveryError, DeliveryStatus } from './outbox-delivery.entity.js';
 import { OutboxFlushSubscriber } from './outbox-flush.subscriber.js';
+import { reportOn, type OutboxReport } from './outbox-report.js';
 import { outboxRows } from './outbox-rows.js';
 import { OutboxSubscriberRegistry } from './outbox-subscriber.registry.js';
 import { OUTBOX_CONFIG } from './outbox.config.js';
-import { OutboxMetrics, type OutboxBacklog } from './outbox.metrics.js';
+import { OutboxMetrics, type OutboxBacklog, type SubscriberBacklog } from './outbox.metrics.js';
 import { OutboxRelay } from './outbox.relay.js';
 
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
@@ -63,7 +63,6 @@ export class Outbox implements OnModuleInit, OnModuleDestroy {
     private readonly subscribers: OutboxSubscriberRegistry,
     private readonly relay: OutboxRelay,
     private readonly clock: Clock,
-    private readonly readiness: ReadinessRegistry,
     metrics: OutboxMetrics,
     @Inject(OUTBOX_CONFIG) private readonly config: OutboxConfig,
   ) {
@@ -77,19 +76,6 @@ export class Outbox implements OnModuleInit, OnModuleDestroy {
         () => this.relay.wake(),
       ),
     );
-    this.readiness.register('outbox', async () => {
-      const backlog = await this.backlog();
-      const up = backlog.oldestPendingAgeSeconds <= this.config.backlogReadyThresholdSeconds;
-      return {
-        up,
-        data: {
-          ...backlog,
-          ...(up
-            ? {}
-            : { message: `oldest pending event older than ${this.config.backlogReadyThresholdSeconds} s` }),
-        },
-      };
-    });
     if (this.config.relayEnabled) {
       this.pruneTimer = setInterval(() => void this.prune().catch(() => undefined), PRUNE_EVERY_MS);
       this.pruneTimer.unref();
@@ -182,21 +168,50 @@ export class Outbox implements OnModuleInit, OnModuleDestroy {
     return (result as { affectedRows?: number }).affectedRows ?? 0;
   }
 
+  /**
+   * Deliveries not settled yet, in total and by subscriber (every subscriber that runs here, with zeros, and
+   * any other that has rows), from the database: the same figures on every instance.
+   */
   async backlog(): Promise<OutboxBacklog> {
-    const [row] = await this.connection().execute<{ pending: string; failed: string; oldest: Date | null }[]>(
-      `select count(*) filter (where status = 'pending') as pending,
+    const rows = await this.connection().execute<
+      { subscriber: string; pending: string; failed: string; oldest: Date | string | null }[]
+    >(
+      `select subscriber,
+              count(*) filter (where status = 'pending') as pending,
               count(*) filter (where status = 'failed') as failed,
               min(created_at) filter (where status = 'pending') as oldest
-         from outbox_delivery`,
+         from outbox_delivery
+        where status in ('pending', 'failed')
+        group by subscriber`,
       [],
       'all',
     );
-    const age = row.oldest ? (this.clock.now().getTime() - new Date(row.oldest).getTime()) / 1000 : 0;
+    const now = this.clock.now().getTime();
+    const bySubscriber = new Map<string, SubscriberBacklog>(
+      this.subscribers
+        .names()
+        .map((subscriber) => [subscriber, { subscriber, pending: 0, failed: 0, oldestPendingAgeSeconds: 0 }]),
+    );
+    for (const row of rows) {
+      bySubscriber.set(row.subscriber, {
+        subscriber: row.subscriber,
+        pending: Number(row.pending),
+        failed: Number(row.failed),
+        oldestPendingAgeSeconds: row.oldest ? Math.max(0, (now - new Date(row.oldest).getTime()) / 1000) : 0,
+      });
+    }
+    const subscribers = [...bySubscriber.values()].sort((a, b) => a.subscriber.localeCompare(b.subscriber));
     return {
-      pending: Number(row.pending),
-      failed: Number(row.failed),
-      oldestPendingAgeSeconds: Math.max(0, age),
+      pending: subscribers.reduce((sum, s) => sum + s.pending, 0),
+      failed: subscribers.reduce((sum, s) => sum + s.failed, 0),
+      oldestPendingAgeSeconds: Math.max(0, ...subscribers.map((s) => s.oldestPendingAgeSeconds)),
+      subscribers,
     };
+  }
+
+  /** The backlog with a verdict: `degraded` when it is older than `OUTBOX_BACKLOG_ALERT_SECONDS` or has failures. */
+  async report(): Promise<OutboxReport> {
+    return reportOn(await this.backlog(), this.config.backlogAlertSeconds);
   }
 
   private connection() {

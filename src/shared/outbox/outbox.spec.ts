@@ -26,7 +26,7 @@ const ENV = {
   OUTBOX_CLAIM_TIMEOUT_MS: String(CLAIM_TIMEOUT_MS),
   OUTBOX_BATCH_SIZE: '5',
   OUTBOX_RETENTION_DAYS: '7',
-  OUTBOX_BACKLOG_READY_THRESHOLD_SECONDS: '60',
+  OUTBOX_BACKLOG_ALERT_SECONDS: '60',
 };
 
 class WidgetRenamed extends DomainEvent<{ widgetId: string; name: string }> {
@@ -365,20 +365,57 @@ describe('Outbox', () => {
     });
   });
 
-  describe('metrics and readiness', () => {
+  describe('metrics, readiness and the outbox report', () => {
     const http = () => request(t.app.getHttpServer());
 
-    it('reports the backlog and its age, and turns unready when the oldest pending event is too old', async () => {
+    it('reports an old backlog in the metrics and /health/outbox, and stays ready', async () => {
+      // Left failed by earlier tests: test.never (its last claim expired) and test.prune-down.
+      const before = await http().get('/health/outbox').expect(200);
+      expect(before.body).toMatchObject({
+        status: 'degraded',
+        reasons: [
+          {
+            code: 'OUTBOX.DELIVERIES_FAILED',
+            message: '2 deliveries ran out of attempts and wait for a retry',
+            subscribers: ['test.never', 'test.prune-down'],
+          },
+        ],
+        pending: 0,
+        failed: 2,
+        backlogAlertSeconds: 60,
+      });
+
       const slow = new Recorder(Infinity);
       subscribe('test.slow', ['test.backlogged'], slow);
       await publish(new Pinged('test.backlogged', 1));
       await relay.drain();
-      await http().get('/health/ready').expect(200);
+      clock.advance(60_000);
+      const atThreshold = await http().get('/health/outbox').expect(200);
+      expect(atThreshold.body.reasons.map((r: { code: string }) => r.code)).toEqual([
+        'OUTBOX.DELIVERIES_FAILED',
+      ]);
 
-      clock.advance(61_000);
+      clock.advance(1_000);
       const metrics = await http().get('/metrics').expect(200);
       expect(metrics.text).toMatch(/^outbox_backlog\{status="pending"\} 1$/m);
+      expect(metrics.text).toMatch(/^outbox_backlog\{status="failed"\} 2$/m);
       expect(metrics.text).toMatch(/^outbox_oldest_pending_age_seconds 61$/m);
+      expect(metrics.text).toMatch(
+        /^outbox_subscriber_backlog\{subscriber="test.slow",status="pending"\} 1$/m,
+      );
+      expect(metrics.text).toMatch(
+        /^outbox_subscriber_backlog\{subscriber="test.never",status="failed"\} 1$/m,
+      );
+      // Every subscriber that runs here has its series, at 0 when it is up to date.
+      expect(metrics.text).toMatch(
+        /^outbox_subscriber_backlog\{subscriber="test.widget-listener",status="failed"\} 0$/m,
+      );
+      expect(metrics.text).toMatch(
+        /^outbox_subscriber_oldest_pending_age_seconds\{subscriber="test.slow"\} 61$/m,
+      );
+      expect(metrics.text).toMatch(
+        /^outbox_subscriber_oldest_pending_age_seconds\{subscriber="test.steady"\} 0$/m,
+      );
       expect(metrics.text).toMatch(/^outbox_deliveries_total\{subscriber="test.widget-listener"\} 1$/m);
       expect(metrics.text).toMatch(
         /^outbox_delivery_failures_total\{subscriber="test.slow",outcome="retry"\} 1$/m,
@@ -387,17 +424,48 @@ describe('Outbox', () => {
         /^outbox_delivery_failures_total\{subscriber="test.broken",outcome="exhausted"\} 1$/m,
       );
 
-      const unready = await http().get('/health/ready').expect(503);
-      expect(unready.body.checks.outbox).toMatchObject({
-        status: 'down',
+      // The instance serves as well as before: readiness does not look at the backlog.
+      const ready = await http().get('/health/ready').expect(200);
+      expect(Object.keys(ready.body.details)).toEqual(['database']);
+
+      const report = await http().get('/health/outbox').expect(200);
+      expect(report.body).toMatchObject({
+        status: 'degraded',
+        reasons: [
+          {
+            code: 'OUTBOX.BACKLOG_OLD',
+            message: 'the oldest pending delivery is 61 s old, over OUTBOX_BACKLOG_ALERT_SECONDS (60 s)',
+            subscribers: ['test.slow'],
+          },
+          { code: 'OUTBOX.DELIVERIES_FAILED', subscribers: ['test.never', 'test.prune-down'] },
+        ],
         pending: 1,
+        failed: 2,
+        oldestPendingAgeSeconds: 61,
+      });
+      expect(report.body.subscribers).toContainEqual({
+        subscriber: 'test.slow',
+        pending: 1,
+        failed: 0,
         oldestPendingAgeSeconds: 61,
       });
 
       slow.failures = 0;
       await relay.drain();
-      const ready = await http().get('/health/ready').expect(200);
-      expect(ready.body.details.outbox).toMatchObject({ status: 'up', pending: 0 });
+      await orm.em
+        .getConnection()
+        .execute("update outbox_delivery set status = 'delivered' where status = 'failed'");
+      const settled = await http().get('/health/outbox').expect(200);
+      expect(settled.body).toMatchObject({ status: 'ok', reasons: [], pending: 0, failed: 0 });
+      expect(settled.body.subscribers).toContainEqual({
+        subscriber: 'test.slow',
+        pending: 0,
+        failed: 0,
+        oldestPendingAgeSeconds: 0,
+      });
+      const after = await http().get('/metrics').expect(200);
+      expect(after.text).toMatch(/^outbox_oldest_pending_age_seconds 0$/m);
+      expect(after.text).toMatch(/^outbox_subscriber_backlog\{subscriber="test.never",status="failed"\} 0$/m);
     });
   });
 });
