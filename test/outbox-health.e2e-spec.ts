@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { load } from 'js-yaml';
 import request from 'supertest';
+import { loadConfig } from '../src/config/index.js';
 import { eventually } from './support/eventually.js';
 import {
   FAST_PROVISIONING_ENV,
@@ -113,5 +116,56 @@ describe('a Vapi outage longer than the backlog alert age', () => {
     expect(after).toMatchObject({ reasons: [], pending: 0, failed: 0, oldestPendingAgeSeconds: 0 });
     const settled = (await http().get('/metrics').expect(200)).text;
     expect(sample(settled, 'outbox_oldest_pending_age_seconds')).toBe(0);
+  });
+});
+
+describe('ops/alerts.yml', () => {
+  interface Rule {
+    alert: string;
+    expr: string;
+    for?: string;
+    labels: Record<string, string>;
+    annotations: Record<string, string>;
+  }
+  const file = load(readFileSync(new URL('../ops/alerts.yml', import.meta.url), 'utf8')) as {
+    groups: { name: string; rules: Rule[] }[];
+  };
+  const rules = file.groups.flatMap((g) => g.rules);
+
+  it('is a Prometheus rule file: named groups of alerts with an expression, a severity and a summary', () => {
+    expect(Object.keys(file)).toEqual(['groups']);
+    expect(file.groups.length).toBeGreaterThan(0);
+    for (const group of file.groups) {
+      expect(group.name).toMatch(/\S/);
+      expect(group.rules.length).toBeGreaterThan(0);
+    }
+    expect(rules.map((r) => r.alert)).toEqual(['OutboxBacklogOld', 'OutboxDeliveriesFailed']);
+    for (const rule of rules) {
+      expect(
+        Object.keys(rule).every((k) => ['alert', 'expr', 'for', 'labels', 'annotations'].includes(k)),
+      ).toBe(true);
+      expect(rule.alert).toMatch(/^[A-Za-z_][A-Za-z0-9_]*$/);
+      expect(typeof rule.expr).toBe('string');
+      if (rule.for !== undefined) expect(rule.for).toMatch(/^(\d+(ms|s|m|h|d|w|y))+$/);
+      expect(['warning', 'critical']).toContain(rule.labels.severity);
+      expect(rule.annotations.summary).toMatch(/\S/);
+      expect(rule.annotations.description).toMatch(/\S/);
+    }
+  });
+
+  it('alerts on the metrics the service exports, at the default backlog alert age', async () => {
+    const t = await createTestApp();
+    try {
+      const metrics = (await request(t.app.getHttpServer()).get('/metrics').expect(200)).text;
+      for (const rule of rules) {
+        const series = rule.expr.match(/\boutbox_[a-z0-9_]+/g) ?? [];
+        expect(series.length).toBeGreaterThan(0);
+        for (const name of series) expect(metrics).toMatch(new RegExp(`^# TYPE ${name} gauge$`, 'm'));
+      }
+      const old = rules.find((r) => r.alert === 'OutboxBacklogOld')!;
+      expect(old.expr).toMatch(new RegExp(`> ${loadConfig({}).outbox.backlogAlertSeconds}$`));
+    } finally {
+      await t.close();
+    }
   });
 });
