@@ -1,8 +1,10 @@
 import { InvalidAreaCodeError } from './phone-number.errors.js';
 
 /**
- * Geographic North American area codes by state or province (NANPA's assignments), used to suggest numbers in the
- * same state when an area code has none for sale. An area code missing here simply gets no suggestions.
+ * Geographic North American area codes by state or province (NANPA's assignments, https://nationalnanpa.com).
+ * They decide which country's inventory a search asks Twilio for (a province's codes are Canada's), and which
+ * state or province to suggest numbers in when an area code has none for sale. An area code missing here is
+ * searched in the US and gets no suggestions.
  */
 const AREA_CODES_BY_REGION: Record<string, string> = {
   AL: '205 251 256 334 659 938',
@@ -65,20 +67,42 @@ const AREA_CODES_BY_REGION: Record<string, string> = {
   ON: '226 249 289 343 365 416 437 519 548 613 647 705 742 807 905',
   QC: '263 354 367 418 438 450 468 514 579 581 819 873',
   SK: '306 639',
+  // 867 serves all three territories: an area code's region is the first listed with it, so 867 reads as YT.
+  YT: '867',
+  NT: '867',
+  NU: '867',
 };
 
-const CANADA = new Set(['AB', 'BC', 'MB', 'NB', 'NL', 'NS', 'ON', 'QC', 'SK']);
+const CANADA = new Set(['AB', 'BC', 'MB', 'NB', 'NL', 'NS', 'ON', 'QC', 'SK', 'YT', 'NT', 'NU']);
+
+/** The countries of the North American Numbering Plan that this service sells numbers in. */
+export type NanpCountry = 'US' | 'CA';
 
 const REGION_OF = new Map<string, string>(
-  Object.entries(AREA_CODES_BY_REGION).flatMap(([region, codes]) =>
-    codes.split(' ').map((code) => [code, region] as [string, string]),
-  ),
+  Object.entries(AREA_CODES_BY_REGION)
+    .reverse() // so that the first region listed with a shared code wins
+    .flatMap(([region, codes]) => codes.split(' ').map((code) => [code, region] as [string, string])),
 );
 
 /** The state or province of an area code, with its country, or null when it is not a known geographic one. */
-export function regionOfAreaCode(areaCode: string): { region: string; country: 'US' | 'CA' } | null {
+export function regionOfAreaCode(areaCode: string): { region: string; country: NanpCountry } | null {
   const region = REGION_OF.get(areaCode);
-  return region ? { region, country: CANADA.has(region) ? 'CA' : 'US' } : null;
+  return region ? { region, country: countryOfRegion(region) } : null;
+}
+
+/** The country of a state or province code: CA for a Canadian province or territory, US otherwise. */
+export function countryOfRegion(region: string): NanpCountry {
+  return CANADA.has(region) ? 'CA' : 'US';
+}
+
+/**
+ * The country whose inventory a search asks for: the area code's when it is a known one, else the region's,
+ * else the US (toll-free codes and codes missing above).
+ */
+export function countryOfSearch(search: { areaCode?: string; region?: string }): NanpCountry {
+  const place = search.areaCode ? regionOfAreaCode(search.areaCode) : null;
+  if (place) return place.country;
+  return search.region ? countryOfRegion(search.region) : 'US';
 }
 
 const AREA_CODE = /^[2-9]\d{2}$/;

@@ -128,6 +128,21 @@ const expectValid = (validate: ValidateFunction, data: unknown) => {
         'voice',
       ]);
       // Latitude/longitude are strings, as in the spec's own example; the schema is relaxed for them above.
+
+      // Canada's inventory, with the numbers of 514 that need a local address.
+      const canada = await twilioGet(
+        `/2010-04-01/Accounts/${sandbox.twilioAccountSid}/AvailablePhoneNumbers/CA/Local.json?AreaCode=514`,
+      );
+      expect(canada.status).toBe(200);
+      expectValid(
+        twilioSchema(response('/AvailablePhoneNumbers/{CountryCode}/Local.json', 'get', '200')),
+        canada.body,
+      );
+      const requirements = canada.body.available_phone_numbers.map(
+        (n: { iso_country: string; address_requirements: string }) => [n.iso_country, n.address_requirements],
+      );
+      expect(requirements).toContainEqual(['CA', 'local']);
+      expect(requirements).toContainEqual(['CA', 'none']);
     });
 
     it('create, fetch, update and list responses match the spec; delete is 204', async () => {
@@ -173,6 +188,7 @@ const expectValid = (validate: ValidateFunction, data: unknown) => {
     it("the adapter's requests use only the spec's parameters, with valid values", async () => {
       await control.reset();
       const [candidate] = await twilio.searchAvailable({
+        country: 'US',
         areaCode: '205',
         contains: '205',
         limit: 3,
@@ -188,7 +204,10 @@ const expectValid = (validate: ValidateFunction, data: unknown) => {
         trunkSid: sandbox.trunkSid,
         friendlyName: 'x',
       });
-      const [search, create, update] = (await control.requests()).filter((r) => r.provider === 'twilio');
+      await twilio.searchAvailable({ country: 'CA', areaCode: '514', excludeAddressRequired: true });
+      const [search, create, update, canada] = (await control.requests()).filter(
+        (r) => r.provider === 'twilio',
+      );
 
       const spec = JSON.parse(readFileSync(TWILIO_SPEC, 'utf8'));
       const searchParams = spec.paths[
@@ -197,6 +216,16 @@ const expectValid = (validate: ValidateFunction, data: unknown) => {
         .filter((p: { in: string }) => p.in === 'query')
         .map((p: { name: string }) => p.name);
       expect(searchParams).toEqual(expect.arrayContaining(Object.keys(search!.query)));
+      expect(canada!.path).toBe(
+        `/2010-04-01/Accounts/${sandbox.twilioAccountSid}/AvailablePhoneNumbers/CA/Local.json`,
+      );
+      expect(canada!.query).toMatchObject({
+        AreaCode: '514',
+        ExcludeAllAddressRequired: 'true',
+        ExcludeLocalAddressRequired: 'true',
+        ExcludeForeignAddressRequired: 'true',
+      });
+      expect(searchParams).toEqual(expect.arrayContaining(Object.keys(canada!.query)));
 
       const form = (path: string, method: string) =>
         ptr(

@@ -1,6 +1,7 @@
 export { TelephonyModule } from './telephony.module.js';
 export {
   TelephonyPort,
+  type AddressRequirement,
   type AvailableNumber,
   type NumberCapabilities,
   type NumberChanges,

@@ -6,6 +6,13 @@ export interface NumberCapabilities {
   fax: boolean;
 }
 
+/**
+ * Whether buying a number needs an Address on the account, and which: `none`, `any` (anywhere), `local` (in the
+ * number's country), `foreign` (outside it). See the `AddressRequirements` field of
+ * https://www.twilio.com/docs/phone-numbers/api/availablephonenumberlocal-resource
+ */
+export type AddressRequirement = 'none' | 'any' | 'local' | 'foreign';
+
 /** A number for sale. Searching reserves nothing: a later purchase can still lose the race. */
 export interface AvailableNumber {
   phoneNumber: string;
@@ -14,7 +21,7 @@ export interface AvailableNumber {
   region: string | null;
   locality: string | null;
   postalCode: string | null;
-  addressRequirements: string;
+  addressRequirements: AddressRequirement;
   capabilities: NumberCapabilities;
 }
 
@@ -37,8 +44,8 @@ export interface OwnedNumber {
 }
 
 export interface NumberSearch {
-  /** ISO country; US when absent. */
-  country?: string;
+  /** The ISO 3166-1 alpha-2 country whose inventory is searched (`US`, `CA`): Twilio's `{CountryCode}`. */
+  country: string;
   areaCode?: string;
   /** Twilio's pattern: digits or letters, `*` one digit, `%` any run, leading `+` / trailing `$` anchors. */
   contains?: string;
@@ -47,7 +54,7 @@ export interface NumberSearch {
   tollFree?: boolean;
   voiceEnabled?: boolean;
   smsEnabled?: boolean;
-  /** Leave out numbers that need an address on file. */
+  /** Leave out numbers that need an address on file, of any kind. */
   excludeAddressRequired?: boolean;
   /** At most this many results (Twilio's page size, 1..1000); 20 when absent. */
   limit?: number;

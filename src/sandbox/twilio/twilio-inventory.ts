@@ -180,8 +180,7 @@ export function generateInventory(seed: number): InventoryNumber[] {
         lata: area.lata,
         latitude: round(area.latitude + jitter()),
         longitude: round(area.longitude + jitter()),
-        // Every 12th US number needs a local address, as some rate centres do; Canadian ones all do.
-        addressRequirements: area.isoCountry === 'CA' ? 'local' : i % 12 === 11 ? 'local' : 'none',
+        addressRequirements: addressRequirementOf(area, i),
         beta: i % 20 === 19,
         capabilities: { voice: true, sms: i % 10 !== 9, mms: i % 5 !== 4, fax: i % 3 === 0 },
       });
@@ -208,6 +207,16 @@ export function generateInventory(seed: number): InventoryNumber[] {
     }
   }
   return numbers;
+}
+
+/**
+ * Which numbers need an address on file, as some rate centres' do: every 12th of a US area code, and every 4th of
+ * 514 (Montreal: the 4th and 8th generated), which need a `local` (Canadian) one. 416 and 604 need none. Twilio's
+ * `AddressRequirements`: https://www.twilio.com/docs/phone-numbers/api/availablephonenumberlocal-resource
+ */
+function addressRequirementOf(area: AreaSeed, index: number): AddressRequirement {
+  if (area.isoCountry === 'US') return index % 12 === 11 ? 'local' : 'none';
+  return area.areaCode === '514' && index % 4 === 3 ? 'local' : 'none';
 }
 
 function round(value: number): number {

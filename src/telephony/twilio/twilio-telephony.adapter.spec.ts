@@ -32,7 +32,7 @@ describe('TwilioTelephonyAdapter against the sandbox, through the twilio SDK', (
 
   describe('searchAvailable', () => {
     it('finds numbers in an area code and reads the live API capability casing', async () => {
-      const found = await twilio.searchAvailable({ areaCode: '205', limit: 30 });
+      const found = await twilio.searchAvailable({ country: 'US', areaCode: '205', limit: 30 });
       expect(found).toHaveLength(30);
       expect(found.every((n) => n.phoneNumber.startsWith('+1205') && n.region === 'AL')).toBe(true);
       // The emulator answers { voice, SMS, MMS } like the live API; the adapter reads both casings.
@@ -42,43 +42,95 @@ describe('TwilioTelephonyAdapter against the sandbox, through the twilio SDK', (
     });
 
     it('honours Contains with wildcards, region, toll-free and address filters, and finds none where there is no stock', async () => {
-      const [first] = await twilio.searchAvailable({ areaCode: '415', limit: 1 });
+      const [first] = await twilio.searchAvailable({ country: 'US', areaCode: '415', limit: 1 });
       const lastFour = first!.phoneNumber.slice(-4);
-      const byEnding = await twilio.searchAvailable({ contains: `${lastFour}$` });
+      const byEnding = await twilio.searchAvailable({ country: 'US', contains: `${lastFour}$` });
       expect(byEnding.map((n) => n.phoneNumber)).toContain(first!.phoneNumber);
       expect(byEnding.every((n) => n.phoneNumber.endsWith(lastFour))).toBe(true);
 
-      const anchored = await twilio.searchAvailable({ contains: '+1512***', limit: 100 });
+      const anchored = await twilio.searchAvailable({ country: 'US', contains: '+1512***', limit: 100 });
       expect(anchored.length).toBeGreaterThanOrEqual(50);
       expect(anchored.every((n) => n.phoneNumber.startsWith('+1512'))).toBe(true);
 
-      const texas = await twilio.searchAvailable({ region: 'TX', limit: 100 });
+      const texas = await twilio.searchAvailable({ country: 'US', region: 'TX', limit: 100 });
       expect(texas.every((n) => n.region === 'TX')).toBe(true);
 
-      const tollFree = await twilio.searchAvailable({ tollFree: true, areaCode: '888' });
+      const tollFree = await twilio.searchAvailable({ country: 'US', tollFree: true, areaCode: '888' });
       expect(tollFree.length).toBeGreaterThan(0);
       expect(tollFree.every((n) => n.phoneNumber.startsWith('+1888') && n.region === null)).toBe(true);
 
-      const canada = await twilio.searchAvailable({ country: 'CA', areaCode: '416' });
-      expect(canada.length).toBeGreaterThan(0);
-      const canadaWithoutAddress = await twilio.searchAvailable({
-        country: 'CA',
-        areaCode: '416',
+      const all205 = await twilio.searchAvailable({ country: 'US', areaCode: '205', limit: 100 });
+      expect(all205.some((n) => n.addressRequirements === 'local')).toBe(true);
+      const free205 = await twilio.searchAvailable({
+        country: 'US',
+        areaCode: '205',
+        limit: 100,
         excludeAddressRequired: true,
       });
-      expect(canadaWithoutAddress).toEqual([]);
+      expect(free205.length).toBeGreaterThan(0);
+      expect(free205.every((n) => n.addressRequirements === 'none')).toBe(true);
+      expect(free205.length).toBe(all205.filter((n) => n.addressRequirements === 'none').length);
 
-      await expect(twilio.searchAvailable({ areaCode: '907' })).resolves.toEqual([]);
+      await expect(twilio.searchAvailable({ country: 'US', areaCode: '907' })).resolves.toEqual([]);
+    });
+
+    it("searches Canada's inventory (CA): 416, 604 and 514 are there, and not in the US one", async () => {
+      for (const [areaCode, region] of [
+        ['416', 'ON'],
+        ['604', 'BC'],
+        ['514', 'QC'],
+      ] as const) {
+        const found = await twilio.searchAvailable({ country: 'CA', areaCode, limit: 50 });
+        expect(found.length).toBeGreaterThan(0);
+        for (const n of found) {
+          expect(n).toMatchObject({ isoCountry: 'CA', region });
+          expect(n.phoneNumber.startsWith(`+1${areaCode}`)).toBe(true);
+        }
+        await expect(twilio.searchAvailable({ country: 'US', areaCode })).resolves.toEqual([]);
+      }
+      const ontario = await twilio.searchAvailable({ country: 'CA', region: 'ON', limit: 50 });
+      expect(ontario.length).toBeGreaterThan(0);
+      expect(ontario.every((n) => n.region === 'ON' && n.isoCountry === 'CA')).toBe(true);
+      await expect(twilio.searchAvailable({ country: 'US', region: 'ON' })).resolves.toEqual([]);
+    });
+
+    it("reads each result's AddressRequirements: every 4th number of 514 needs a local address, 416 and 604 none", async () => {
+      const montreal = await twilio.searchAvailable({ country: 'CA', areaCode: '514', limit: 50 });
+      expect(montreal.map((n) => n.addressRequirements)).toEqual([
+        'none',
+        'none',
+        'none',
+        'local',
+        'none',
+        'none',
+        'none',
+        'local',
+      ]);
+      const withoutAddress = await twilio.searchAvailable({
+        country: 'CA',
+        areaCode: '514',
+        limit: 50,
+        excludeAddressRequired: true,
+      });
+      expect(withoutAddress.map((n) => n.phoneNumber)).toEqual(
+        montreal.filter((n) => n.addressRequirements === 'none').map((n) => n.phoneNumber),
+      );
+      for (const areaCode of ['416', '604']) {
+        const found = await twilio.searchAvailable({ country: 'CA', areaCode, limit: 50 });
+        expect(found.every((n) => n.addressRequirements === 'none')).toBe(true);
+      }
     });
 
     it('turns an invalid area code into InvalidAreaCodeError', async () => {
-      await expect(twilio.searchAvailable({ areaCode: '911' })).rejects.toBeInstanceOf(InvalidAreaCodeError);
+      await expect(twilio.searchAvailable({ country: 'US', areaCode: '911' })).rejects.toBeInstanceOf(
+        InvalidAreaCodeError,
+      );
     });
   });
 
   describe('the purchase lifecycle', () => {
     it('searches, buys, fetches, finds, updates and releases a number', async () => {
-      const [candidate] = await twilio.searchAvailable({ areaCode: '205', limit: 1 });
+      const [candidate] = await twilio.searchAvailable({ country: 'US', areaCode: '205', limit: 1 });
       const bought = await twilio.purchase({
         phoneNumber: candidate!.phoneNumber,
         friendlyName: 'project-42',
@@ -95,7 +147,10 @@ describe('TwilioTelephonyAdapter against the sandbox, through the twilio SDK', (
       expect(bought.dateCreated).toBeInstanceOf(Date);
 
       // A bought number leaves the inventory.
-      const again = await twilio.searchAvailable({ contains: `+${candidate!.phoneNumber.slice(1)}` });
+      const again = await twilio.searchAvailable({
+        country: 'US',
+        contains: `+${candidate!.phoneNumber.slice(1)}`,
+      });
       expect(again).toEqual([]);
 
       expect(await twilio.fetch(bought.sid)).toEqual(bought);
@@ -149,6 +204,21 @@ describe('TwilioTelephonyAdapter against the sandbox, through the twilio SDK', (
       expect(second.sid).toBe(first.sid);
       expect(second.friendlyName).toBe('retried');
     });
+
+    it('buys Canadian numbers that need no address, by number and by area code', async () => {
+      const [toronto] = await twilio.searchAvailable({ country: 'CA', areaCode: '416', limit: 1 });
+      const bought = await twilio.purchase({ phoneNumber: toronto!.phoneNumber, friendlyName: 'toronto' });
+      expect(bought).toMatchObject({ phoneNumber: toronto!.phoneNumber, friendlyName: 'toronto' });
+      // Twilio's AreaCode purchase takes US and Canadian area codes alike, and picks one needing no address.
+      const vancouver = await twilio.purchase({ areaCode: '604' });
+      expect(vancouver.phoneNumber).toMatch(/^\+1604\d{7}$/);
+      const montreal = await twilio.purchase({ areaCode: '514' });
+      const state = (await control.state()).twilio.incomingPhoneNumbers as {
+        phone_number: string;
+        address_requirements: string;
+      }[];
+      expect(state.find((n) => n.phone_number === montreal.phoneNumber)?.address_requirements).toBe('none');
+    });
   });
 
   describe('errors arrive as domain errors', () => {
@@ -170,31 +240,68 @@ describe('TwilioTelephonyAdapter against the sandbox, through the twilio SDK', (
         code: 'NUMBERS.NONE_AVAILABLE',
         constructor: NoNumbersAvailableError,
       });
-      const [canadian] = await twilio.searchAvailable({ country: 'CA', areaCode: '604', limit: 1 });
-      await expect(twilio.purchase({ phoneNumber: canadian!.phoneNumber })).rejects.toBeInstanceOf(
-        AddressRequiredError,
-      );
+      const montreal = await twilio.searchAvailable({ country: 'CA', areaCode: '514', limit: 50 });
+      const needsAddress = montreal.find((n) => n.addressRequirements === 'local')!.phoneNumber;
+      await expect(twilio.purchase({ phoneNumber: needsAddress })).rejects.toMatchObject({
+        code: 'NUMBERS.ADDRESS_REQUIRED',
+        constructor: AddressRequiredError,
+        details: expect.objectContaining({ phoneNumber: needsAddress }),
+      });
+      // Refused, not sold: it stays for sale and the account owns nothing.
+      const again = await twilio.searchAvailable({ country: 'CA', contains: `+${needsAddress.slice(1)}` });
+      expect(again.map((n) => n.phoneNumber)).toEqual([needsAddress]);
+      await expect(twilio.list()).resolves.toEqual([]);
     });
 
-    it('answers 21457 for AreaCode on a typed resource, in Twilio error format', async () => {
-      const res = await fetch(
-        `${sandbox.twilioBaseUrl}/2010-04-01/Accounts/${sandbox.twilioAccountSid}/IncomingPhoneNumbers/Local.json`,
-        {
-          method: 'POST',
-          headers: {
-            authorization: `Basic ${Buffer.from(`${sandbox.twilioAccountSid}:${sandbox.twilioAuthToken}`).toString('base64')}`,
-            'content-type': 'application/x-www-form-urlencoded',
+    it('answers 21457 for AreaCode on a typed resource, and 21631 for a number needing an address, in Twilio error format', async () => {
+      const post = async (path: string, body: string) => {
+        const res = await fetch(
+          `${sandbox.twilioBaseUrl}/2010-04-01/Accounts/${sandbox.twilioAccountSid}/${path}`,
+          {
+            method: 'POST',
+            headers: {
+              authorization: `Basic ${Buffer.from(`${sandbox.twilioAccountSid}:${sandbox.twilioAuthToken}`).toString('base64')}`,
+              'content-type': 'application/x-www-form-urlencoded',
+            },
+            body,
           },
-          body: 'AreaCode=205&PhoneNumber=%2B12055550100',
-        },
-      );
-      expect(res.status).toBe(400);
-      expect(await res.json()).toEqual({
-        code: 21457,
-        message: 'AreaCode Parameter not Supported',
-        more_info: 'https://www.twilio.com/docs/errors/21457',
+        );
+        return { status: res.status, body: await res.json() };
+      };
+      expect(
+        await post('IncomingPhoneNumbers/Local.json', 'AreaCode=205&PhoneNumber=%2B12055550100'),
+      ).toEqual({
         status: 400,
+        body: {
+          code: 21457,
+          message: 'AreaCode Parameter not Supported',
+          more_info: 'https://www.twilio.com/docs/errors/21457',
+          status: 400,
+        },
       });
+
+      const montreal = await twilio.searchAvailable({ country: 'CA', areaCode: '514', limit: 50 });
+      const needsAddress = montreal.find((n) => n.addressRequirements === 'local')!.phoneNumber;
+      const refused = await post(
+        'IncomingPhoneNumbers.json',
+        `PhoneNumber=${encodeURIComponent(needsAddress)}`,
+      );
+      expect(refused).toEqual({
+        status: 400,
+        body: {
+          code: 21631,
+          message: expect.stringContaining('Phone Number Requires an Address'),
+          more_info: 'https://www.twilio.com/docs/errors/21631',
+          status: 400,
+        },
+      });
+      // With an Address on file (an `AD...` sid), Twilio sells it.
+      const sold = await post(
+        'IncomingPhoneNumbers.json',
+        `PhoneNumber=${encodeURIComponent(needsAddress)}&AddressSid=AD${'1'.repeat(32)}`,
+      );
+      expect(sold.status).toBe(201);
+      expect(sold.body).toMatchObject({ phone_number: needsAddress, address_requirements: 'local' });
     });
 
     it('maps 20404 to null on fetch and to OwnedNumberNotFoundError on update', async () => {
@@ -207,7 +314,7 @@ describe('TwilioTelephonyAdapter against the sandbox, through the twilio SDK', (
 
     it('maps 20003 to a non-retryable provider failure', async () => {
       const error = await adapter({ authToken: 'wrong' })
-        .searchAvailable({ areaCode: '205' })
+        .searchAvailable({ country: 'US', areaCode: '205' })
         .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ProviderFailureError);
       expect(error).toMatchObject({ code: 'TELEPHONY.AUTHENTICATION_FAILED', retryable: false });
@@ -221,7 +328,9 @@ describe('TwilioTelephonyAdapter against the sandbox, through the twilio SDK', (
         status: 429,
         times: 1,
       });
-      await expect(twilio.searchAvailable({ areaCode: '205', limit: 1 })).resolves.toHaveLength(1);
+      await expect(
+        twilio.searchAvailable({ country: 'US', areaCode: '205', limit: 1 }),
+      ).resolves.toHaveLength(1);
 
       await control.fault({ provider: 'twilio', path: 'IncomingPhoneNumbers', status: 429 });
       await expect(twilio.purchase({ areaCode: '205' })).rejects.toMatchObject({

@@ -15,6 +15,7 @@ import {
 } from '../telephony.errors.js';
 import {
   TelephonyPort,
+  type AddressRequirement,
   type AvailableNumber,
   type NumberCapabilities,
   type NumberChanges,
@@ -72,15 +73,17 @@ export class TwilioTelephonyAdapter extends TelephonyPort {
   }
 
   async searchAvailable(search: NumberSearch): Promise<AvailableNumber[]> {
-    const country = this.client.availablePhoneNumbers(search.country ?? 'US');
+    const country = this.client.availablePhoneNumbers(search.country);
     const options = {
       areaCode: search.areaCode === undefined ? undefined : Number(search.areaCode),
       contains: search.contains,
       inRegion: search.region,
       voiceEnabled: search.voiceEnabled,
       smsEnabled: search.smsEnabled,
+      // Twilio has one flag per kind of requirement; set them all, so that no kind is left in.
       excludeAllAddressRequired: search.excludeAddressRequired,
       excludeLocalAddressRequired: search.excludeAddressRequired,
+      excludeForeignAddressRequired: search.excludeAddressRequired,
       limit: search.limit ?? 20,
     };
     const items: SearchedNumber[] = await this.call({ operation: 'search', areaCode: search.areaCode }, () =>
@@ -95,7 +98,7 @@ export class TwilioTelephonyAdapter extends TelephonyPort {
       region: n.region ?? null,
       locality: n.locality ?? null,
       postalCode: n.postalCode ?? null,
-      addressRequirements: n.addressRequirements,
+      addressRequirements: addressRequirementOf(n.addressRequirements),
       capabilities: capabilitiesOf(n.capabilities),
     }));
   }
@@ -241,6 +244,15 @@ function restError(
 function isNotFound(error: unknown): boolean {
   const rest = restError(error);
   return rest !== undefined && (rest.code === 20404 || (rest.code === undefined && rest.status === 404));
+}
+
+/**
+ * Twilio's `address_requirements` (nullable in its spec). A value it may add later counts as a requirement; a
+ * missing one as none (a purchase would still answer 21631, which callers handle).
+ */
+function addressRequirementOf(raw: string | null | undefined): AddressRequirement {
+  if (raw === null || raw === undefined || raw === 'none') return 'none';
+  return raw === 'local' || raw === 'foreign' ? raw : 'any';
 }
 
 /** The live search API answers `SMS`/`MMS` where the spec and the SDK say `sms`/`mms`: read both. */
