@@ -42,7 +42,12 @@ export class NumbersController {
   ) {}
 
   @Get('api/numbers')
-  @ApiOkResponse({ type: SearchNumbersResponse, description: 'Numbers for sale; an empty list when none.' })
+  @ApiOkResponse({
+    type: SearchNumbersResponse,
+    description:
+      "Numbers for sale in the country of the area code (or region): Twilio's Canadian inventory for a Canadian " +
+      'one. Numbers that need an address on file are included, with `addressRequired: true`. An empty list when none.',
+  })
   @ApiProblem(
     400,
     ['NUMBERS.INVALID_AREA_CODE', 'VALIDATION.FAILED'],
@@ -74,9 +79,13 @@ export class NumbersController {
   @ApiProblem(
     409,
     ['NUMBERS.NONE_AVAILABLE', 'NUMBERS.UNAVAILABLE', 'IDEMPOTENCY.IN_PROGRESS'],
-    'Nothing for sale (`suggestions` lists numbers in the same state), the number is taken, or the same key is still running.',
+    'Nothing for sale (`suggestions` lists numbers in the same state or province that need no address), the number is taken, or the same key is still running.',
   )
-  @ApiProblem(422, ['IDEMPOTENCY.MISMATCH'], 'The Idempotency-Key was used with another body.')
+  @ApiProblem(
+    422,
+    ['NUMBERS.ADDRESS_REQUIRED', 'IDEMPOTENCY.MISMATCH'],
+    'The number asked for needs an address on file (a search shows it with `addressRequired: true`), or the Idempotency-Key was used with another body.',
+  )
   @ApiProblem(
     429,
     ['NUMBERS.QUOTA_EXCEEDED', 'RATE_LIMITED'],

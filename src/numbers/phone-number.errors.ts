@@ -1,4 +1,9 @@
-import { ConflictError, InvalidInputError, NotFoundError } from '../shared/errors/index.js';
+import {
+  ConflictError,
+  InvalidInputError,
+  NotFoundError,
+  UnprocessableError,
+} from '../shared/errors/index.js';
 
 export class PhoneNumberNotFoundError extends NotFoundError {
   constructor(id: string) {
@@ -14,7 +19,7 @@ export class InvalidAreaCodeError extends InvalidInputError {
   }
 }
 
-/** A number for sale in the same state, offered when the area code asked for has none. */
+/** A number for sale in the same state or province, offered when the area code asked for has none. */
 export interface NumberSuggestion {
   e164: string;
   friendlyName: string;
@@ -28,7 +33,7 @@ export class NoNumberAvailableError extends ConflictError {
     super(
       'NUMBERS.NONE_AVAILABLE',
       `No number is for sale in area code ${areaCode ?? '(any)'}.` +
-        (suggestions.length > 0 ? ' Numbers elsewhere in the same state are suggested.' : ''),
+        (suggestions.length > 0 ? ' Numbers elsewhere in the same state or province are suggested.' : ''),
       { areaCode, suggestions, ...(numberId ? { numberId } : {}) },
     );
   }
@@ -41,6 +46,21 @@ export class RequestedNumberUnavailableError extends ConflictError {
       e164,
       ...(numberId ? { numberId } : {}),
     });
+  }
+}
+
+/**
+ * Twilio sells the number asked for only to an account with an address on file (its 21631), and this service keeps
+ * none. A search shows such numbers with `addressRequired: true`.
+ */
+export class RequestedNumberRequiresAddressError extends UnprocessableError {
+  constructor(e164: string, numberId?: string) {
+    super(
+      'NUMBERS.ADDRESS_REQUIRED',
+      `The number ${e164} can only be bought with an address on file, which this service does not keep: ` +
+        'choose a number whose addressRequired is false.',
+      { e164, ...(numberId ? { numberId } : {}) },
+    );
   }
 }
 

@@ -15,6 +15,18 @@ export const FAST_PROVISIONING_ENV: Record<string, string> = {
   TENANT_PURCHASES_PER_MINUTE: '1000',
 };
 
+/** The fields of a number in a search's answer: those promised to the dashboard, and those added since. */
+export const OFFERED_NUMBER_FIELDS = [
+  'addressRequired',
+  'capabilities',
+  'country',
+  'e164',
+  'friendlyName',
+  'locality',
+  'postalCode',
+  'region',
+];
+
 export interface TenantProject {
   auth: string;
   projectId: string;

@@ -12,7 +12,11 @@ import {
   type OwnedNumber,
 } from '../../telephony/index.js';
 import type { PhoneNumber } from '../phone-number.entity.js';
-import { NoNumberAvailableError, RequestedNumberUnavailableError } from '../phone-number.errors.js';
+import {
+  NoNumberAvailableError,
+  RequestedNumberRequiresAddressError,
+  RequestedNumberUnavailableError,
+} from '../phone-number.errors.js';
 import { ProvisioningSteps, type StepOutcome } from '../provisioning/provisioning-steps.js';
 import { NumberCatalog } from '../search-numbers/number-catalog.js';
 import { PurchaseNumberCommand } from './purchase-number.command.js';
@@ -21,7 +25,8 @@ import { PurchaseNumberCommand } from './purchase-number.command.js';
  * The `purchase` step. Never buys twice: the purchase carries the number's id in Twilio's FriendlyName, and every
  * attempt first asks Twilio whether the account already owns a number with that mark (an earlier attempt whose
  * answer was lost to a timeout or a crash). A named number is bought exactly; otherwise the first candidates of
- * the area code are tried in turn, skipping any sold since the search.
+ * the area code (in its country, and needing no address on file) are tried in turn, skipping any sold since the
+ * search.
  */
 @CommandHandler(PurchaseNumberCommand)
 export class PurchaseNumberHandler implements ICommandHandler<PurchaseNumberCommand> {
@@ -63,7 +68,10 @@ export class PurchaseNumberHandler implements ICommandHandler<PurchaseNumberComm
     const candidates = number.requestedNumber
       ? [number.requestedNumber]
       : (
-          await this.catalog.search({ areaCode: number.areaCode!, limit: this.config.purchaseCandidates })
+          await this.catalog.purchasable({
+            areaCode: number.areaCode!,
+            limit: this.config.purchaseCandidates,
+          })
         ).map((n) => n.phoneNumber);
     for (const candidate of candidates) {
       if (performance.now() > deadline) {
@@ -82,6 +90,10 @@ export class PurchaseNumberHandler implements ICommandHandler<PurchaseNumberComm
       try {
         return await this.telephony.purchase({ phoneNumber: candidate, friendlyName: mark });
       } catch (error) {
+        if (error instanceof AddressRequiredError && number.requestedNumber) {
+          throw new RequestedNumberRequiresAddressError(number.requestedNumber, number.id);
+        }
+        // A candidate sold since the search, or one whose requirement the search did not show: try the next.
         if (error instanceof NumberUnavailableError || error instanceof AddressRequiredError) continue;
         throw error;
       }

@@ -13,6 +13,7 @@ import { validAreaCode } from '../area-codes.js';
 import { PhoneNumber } from '../phone-number.entity.js';
 import {
   NoNumberAvailableError,
+  RequestedNumberRequiresAddressError,
   RequestedNumberUnavailableError,
   type NumberSuggestion,
 } from '../phone-number.errors.js';
@@ -99,6 +100,9 @@ export class RequestNumberHandler implements ICommandHandler<RequestNumberComman
     }
     if (refusal?.code === 'NUMBERS.UNAVAILABLE' && number.requestedNumber) {
       throw new RequestedNumberUnavailableError(number.requestedNumber, number.id);
+    }
+    if (refusal?.code === 'NUMBERS.ADDRESS_REQUIRED' && number.requestedNumber) {
+      throw new RequestedNumberRequiresAddressError(number.requestedNumber, number.id);
     }
     const phoneNumber = PhoneNumberResponse.of(number);
     const body: PurchaseNumberResponse = {

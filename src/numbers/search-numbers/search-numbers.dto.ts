@@ -5,7 +5,9 @@ import { IsBoolean, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class
 export class SearchNumbersDto {
   @ApiPropertyOptional({
     example: '205',
-    description: 'Three-digit area code; default 205 (not for toll-free).',
+    description:
+      'Three-digit US or Canadian area code; default 205 (not for toll-free). The country searched follows it: ' +
+      "a Canadian one (416, 604, 514, ...) searches Twilio's Canadian inventory.",
   })
   @IsOptional()
   @IsString()
@@ -19,7 +21,12 @@ export class SearchNumbersDto {
   @Matches(/^\+?[0-9a-zA-Z*%]{2,16}\$?$/, { message: 'contains must be 2 to 16 digits, letters, * or %' })
   contains?: string;
 
-  @ApiPropertyOptional({ example: 'AL', description: 'Two-letter state or province.' })
+  @ApiPropertyOptional({
+    example: 'AL',
+    description:
+      'Two-letter US state or Canadian province or territory (`ON`, `QC`, `BC`, ...). Without an area code, a ' +
+      "province searches Twilio's Canadian inventory; with one, the area code decides the country.",
+  })
   @IsOptional()
   @Matches(/^[A-Z]{2}$/, { message: 'region must be a two-letter state or province code such as AL' })
   region?: string;

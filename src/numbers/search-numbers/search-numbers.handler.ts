@@ -3,7 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { NumbersConfig } from '../../config/index.js';
 import { validAreaCode } from '../area-codes.js';
-import { NumberCatalog } from './number-catalog.js';
+import { NumberCatalog, needsAddress } from './number-catalog.js';
 import { SearchNumbersQuery } from './search-numbers.query.js';
 import type { SearchNumbersResponse } from './search-numbers.response.js';
 
@@ -37,6 +37,8 @@ export class SearchNumbersHandler implements IQueryHandler<SearchNumbersQuery> {
         region: n.region,
         postalCode: n.postalCode,
         capabilities: { voice: n.capabilities.voice, sms: n.capabilities.sms, mms: n.capabilities.mms },
+        country: n.isoCountry,
+        addressRequired: needsAddress(n),
       })),
     };
   }

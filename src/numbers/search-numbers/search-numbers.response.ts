@@ -24,6 +24,22 @@ export class AvailableNumberResponse {
 
   @ApiProperty({ type: CapabilitiesResponse })
   capabilities!: CapabilitiesResponse;
+
+  @ApiProperty({
+    example: 'US',
+    description:
+      "The number's country (ISO 3166-1 alpha-2): `US`, or `CA` for a Canadian area code or province.",
+  })
+  country!: string;
+
+  @ApiProperty({
+    example: false,
+    description:
+      'Whether Twilio sells the number only to an account with an address on file (its `AddressRequirements` is ' +
+      '`any`, `local` or `foreign`). This service keeps none: such a number cannot be bought here (`POST ' +
+      '/api/numbers` with it answers 422 `NUMBERS.ADDRESS_REQUIRED`), and one click never picks it.',
+  })
+  addressRequired!: boolean;
 }
 
 export class SearchNumbersResponse {
