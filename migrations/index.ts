@@ -4,6 +4,7 @@ import { Migration20261124110000Tenancy } from './Migration20261124110000Tenancy
 import { Migration20261124120000CreateOutbox } from './Migration20261124120000CreateOutbox.js';
 import { Migration20261124120100CreateIdempotencyKey } from './Migration20261124120100CreateIdempotencyKey.js';
 import { Migration20261124130000CreatePhoneNumber } from './Migration20261124130000CreatePhoneNumber.js';
+import { Migration20261201120200ResolveVapiNumberNamesTheNumber } from './Migration20261201120200ResolveVapiNumberNamesTheNumber.js';
 
 /** Every migration, in order. A new migration is added here as well as to this folder. */
 export const migrationsList: MigrationObject[] = [
@@ -12,4 +13,8 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261124120000CreateOutbox', class: Migration20261124120000CreateOutbox },
   { name: 'Migration20261124120100CreateIdempotencyKey', class: Migration20261124120100CreateIdempotencyKey },
   { name: 'Migration20261124130000CreatePhoneNumber', class: Migration20261124130000CreatePhoneNumber },
+  {
+    name: 'Migration20261201120200ResolveVapiNumberNamesTheNumber',
+    class: Migration20261201120200ResolveVapiNumberNamesTheNumber,
+  },
 ];

@@ -31,7 +31,7 @@ describe('the Vapi webhook', () => {
     headers: Record<string, string> = { 'x-vapi-secret': SECRET },
   ) => http().post('/api/vapi/webhook').set(headers).send({ message });
 
-  let route: { tenantId: string; projectId: string; agentId: string | null };
+  let route: { tenantId: string; projectId: string; agentId: string | null; numberId: string };
 
   beforeAll(async () => {
     t = await createTestApp({ env: { ...FAST_PROVISIONING_ENV, VAPI_WEBHOOK_SECRET: SECRET } });
@@ -44,7 +44,12 @@ describe('the Vapi webhook', () => {
       .expect(201);
     vapiNumberId = bought.body.vapiNumberId;
     e164 = bought.body.phoneNumber.e164;
-    route = { tenantId: await tenantIdOf(t, 'webhook-tenant'), projectId: p.projectId, agentId: p.agentId };
+    route = {
+      tenantId: await tenantIdOf(t, 'webhook-tenant'),
+      projectId: p.projectId,
+      agentId: p.agentId,
+      numberId: bought.body.phoneNumber.id,
+    };
   });
   afterAll(async () => {
     await t.close();
@@ -108,7 +113,7 @@ describe('the Vapi webhook', () => {
     expect(await callEvents()).toEqual([]);
   });
 
-  it('turns status-update in-progress and end-of-call-report into CallStarted and CallEnded', async () => {
+  it('turns status-update in-progress and end-of-call-report into CallStarted and CallEnded, naming the number', async () => {
     await send({
       type: 'status-update',
       status: 'in-progress',
@@ -136,6 +141,8 @@ describe('the Vapi webhook', () => {
         tenant_id: route.tenantId,
         payload: {
           projectId: route.projectId,
+          numberId: route.numberId,
+          e164,
           vapiCallId: 'call-1',
           startedAt: new Date(1_790_000_000_000).toISOString(),
         },
@@ -145,6 +152,8 @@ describe('the Vapi webhook', () => {
         tenant_id: route.tenantId,
         payload: {
           projectId: route.projectId,
+          numberId: route.numberId,
+          e164,
           vapiCallId: 'call-1',
           endedReason: 'customer-ended-call',
           durationSeconds: 150,

@@ -6,6 +6,8 @@ interface RouteRow {
   tenant_id: string;
   project_id: string;
   agent_id: string;
+  number_id: string;
+  e164: string;
 }
 
 /**
@@ -25,6 +27,14 @@ export class ResolveVapiNumberHandler implements IQueryHandler<ResolveVapiNumber
         'vapiPhoneNumberId' in key ? key.vapiPhoneNumberId : null,
         'number' in key ? key.number : null,
       ]);
-    return row ? { tenantId: row.tenant_id, projectId: row.project_id, agentId: row.agent_id } : null;
+    return row
+      ? {
+          tenantId: row.tenant_id,
+          projectId: row.project_id,
+          agentId: row.agent_id,
+          numberId: row.number_id,
+          e164: row.e164,
+        }
+      : null;
   }
 }

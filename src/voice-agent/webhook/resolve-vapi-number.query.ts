@@ -6,6 +6,9 @@ export interface VapiNumberRoute {
   projectId: string;
   /** Our agent id (not the Vapi assistant id), or null when the number has none. */
   agentId: string | null;
+  /** The number's id in the numbers module, and the number itself: the call events carry both. */
+  numberId: string;
+  e164: string;
 }
 
 /** One way to name a Vapi number: its Vapi id, or the E.164 number itself. */

@@ -59,6 +59,8 @@ export class VapiWebhookHandler {
           await this.events.publish(
             new CallStartedEvent(route.tenantId, {
               projectId: route.projectId,
+              numberId: route.numberId,
+              e164: route.e164,
               vapiCallId: message.callId,
               startedAt: message.timestamp,
             }),
@@ -99,6 +101,8 @@ export class VapiWebhookHandler {
         : null;
     return new CallEndedEvent(route.tenantId, {
       projectId: route.projectId,
+      numberId: route.numberId,
+      e164: route.e164,
       vapiCallId: callId,
       endedReason: message.endedReason,
       durationSeconds: message.durationSeconds ?? measured,
