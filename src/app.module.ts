@@ -3,6 +3,8 @@ import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { LoggerModule } from 'nestjs-pino';
+import { AnalyticsModule } from './analytics/index.js';
+import { BillingModule } from './billing/index.js';
 import { HealthModule } from './health/health.module.js';
 import { NumbersModule } from './numbers/index.js';
 import type { RuntimeConfig } from './runtime-config.js';
@@ -48,6 +50,8 @@ export class AppModule {
         TelephonyModule,
         VoiceAgentModule,
         NumbersModule,
+        BillingModule,
+        AnalyticsModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },

@@ -1,5 +1,6 @@
 export type { DeliveryError, DeliveryStatus } from './outbox-delivery.entity.js';
 export {
+  ALL_EVENTS,
   OutboxSubscriber,
   type DeliveryContext,
   type OutboxHandler,

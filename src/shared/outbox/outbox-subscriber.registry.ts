@@ -1,6 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import {
+  ALL_EVENTS,
   subscriberOptionsOf,
   type OutboxHandler,
   type OutboxSubscriberDefinition,
@@ -39,8 +40,18 @@ export class OutboxSubscriberRegistry implements OnModuleInit {
     return [...this.byName.keys()];
   }
 
-  /** The names of the subscribers of an event type: one delivery row each is written with the event. */
+  /** Every subscriber that runs in this instance, with its handler. */
+  all(): OutboxSubscriberDefinition[] {
+    return [...this.byName.values()];
+  }
+
+  /**
+   * The names of the subscribers of an event type: one delivery row each is written with the event. A subscriber
+   * whose `events` holds `ALL_EVENTS` receives every type.
+   */
   subscribersOf(type: string): string[] {
-    return [...this.byName.values()].filter((s) => s.events.includes(type)).map((s) => s.name);
+    return this.all()
+      .filter((s) => s.events.includes(type) || s.events.includes(ALL_EVENTS))
+      .map((s) => s.name);
   }
 }

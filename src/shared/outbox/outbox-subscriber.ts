@@ -31,7 +31,7 @@ export interface OutboxHandler<P extends JsonObject = JsonObject> {
 export interface OutboxSubscriberOptions {
   /** Stable name: deliveries are tracked by it, so renaming it orphans pending deliveries. */
   name: string;
-  /** The event `type`s it receives. */
+  /** The event `type`s it receives; `[ALL_EVENTS]` for every type (e.g. a publisher to a message broker). */
   events: readonly string[];
 }
 
@@ -40,6 +40,9 @@ export interface OutboxSubscriberDefinition extends OutboxSubscriberOptions {
 }
 
 export const OUTBOX_SUBSCRIBER = Symbol('outbox:subscriber');
+
+/** In a subscriber's `events`: every event type, present and future. */
+export const ALL_EVENTS = '*';
 
 /**
  * Declares a provider as an outbox subscriber; it is discovered at start-up:

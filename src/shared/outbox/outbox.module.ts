@@ -2,6 +2,7 @@ import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import type { OutboxConfig } from '../../config/index.js';
+import { ProjectionReplay } from '../consumers/projection-replay.js';
 import { OutboxDelivery } from './outbox-delivery.entity.js';
 import { OutboxEvent } from './outbox-event.entity.js';
 import { OutboxSubscriberRegistry } from './outbox-subscriber.registry.js';
@@ -28,8 +29,9 @@ export class OutboxModule {
         OutboxMetrics,
         OutboxRelay,
         Outbox,
+        ProjectionReplay,
       ],
-      exports: [Outbox, OutboxRelay, OutboxSubscriberRegistry],
+      exports: [Outbox, OutboxRelay, OutboxSubscriberRegistry, ProjectionReplay],
     };
   }
 }

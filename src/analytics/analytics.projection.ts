@@ -1,0 +1,87 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import type { EventEnvelope } from '../shared/domain/domain-event.js';
+import { EventProjection } from '../shared/consumers/event-projection.js';
+import { OutboxSubscriber } from '../shared/outbox/index.js';
+import {
+  NumberActivatedEvent,
+  NumberProvisioningFailedEvent,
+  NumberPurchasedEvent,
+  NumberRegisteredWithVapiEvent,
+  NumberRequestedEvent,
+  type NumberEventPayload,
+} from '../numbers/index.js';
+import { CallEndedEvent } from '../voice-agent/index.js';
+
+export const ANALYTICS_CONSUMER = 'analytics';
+const EVENTS = [
+  NumberRequestedEvent.TYPE,
+  NumberPurchasedEvent.TYPE,
+  NumberRegisteredWithVapiEvent.TYPE,
+  NumberActivatedEvent.TYPE,
+  NumberProvisioningFailedEvent.TYPE,
+  CallEndedEvent.TYPE,
+] as const;
+
+/** The funnel column each milestone event sets. */
+const MILESTONES: Record<string, 'requested_at' | 'purchased_at' | 'registered_at' | 'activated_at'> = {
+  [NumberRequestedEvent.TYPE]: 'requested_at',
+  [NumberPurchasedEvent.TYPE]: 'purchased_at',
+  [NumberRegisteredWithVapiEvent.TYPE]: 'registered_at',
+  [NumberActivatedEvent.TYPE]: 'activated_at',
+};
+
+/**
+ * Analytics' view of the domain events: per number, when each provisioning milestone was first reached (the
+ * event's `occurredAt`, or `activatedAt` for the activation; the earliest wins, so order and repeats do not
+ * matter), each failure with its step and code, and each call (once per Vapi call id).
+ */
+@OutboxSubscriber({ name: ANALYTICS_CONSUMER, events: EVENTS })
+export class AnalyticsProjection extends EventProjection {
+  readonly name = ANALYTICS_CONSUMER;
+  readonly events = EVENTS;
+  readonly appliedTable = 'analytics_applied_event';
+  readonly tables = ['analytics_number_funnel', 'analytics_provisioning_failure', 'analytics_call'];
+
+  constructor(em: EntityManager) {
+    super(em);
+  }
+
+  protected async apply(tx: EntityManager, event: EventEnvelope): Promise<void> {
+    const milestone = MILESTONES[event.type];
+    if (milestone) {
+      const p = event.payload as NumberEventPayload & { activatedAt?: string };
+      const at =
+        event.type === NumberActivatedEvent.TYPE && p.activatedAt
+          ? new Date(p.activatedAt)
+          : event.occurredAt;
+      await tx.execute(
+        `insert into analytics_number_funnel as f (tenant_id, number_id, project_id, ${milestone})
+         values (?, ?, ?, ?)
+         on conflict (tenant_id, number_id) do update set ${milestone} = least(f.${milestone}, excluded.${milestone})`,
+        [event.tenantId, p.numberId, p.projectId, at],
+      );
+    } else if (event.type === NumberProvisioningFailedEvent.TYPE) {
+      const p = event.payload as NumberProvisioningFailedEvent['payload'];
+      await tx.execute(
+        `insert into analytics_provisioning_failure (tenant_id, event_id, number_id, step, code, failed_at)
+         values (?, ?, ?, ?, ?, ?) on conflict do nothing`,
+        [event.tenantId, event.eventId, p.numberId, p.step, p.code, event.occurredAt],
+      );
+    } else if (event.type === CallEndedEvent.TYPE) {
+      const p = event.payload as CallEndedEvent['payload'];
+      await tx.execute(
+        `insert into analytics_call (tenant_id, vapi_call_id, project_id, number_id, e164, ended_at, duration_seconds)
+         values (?, ?, ?, ?, ?, ?, ?) on conflict do nothing`,
+        [
+          event.tenantId,
+          p.vapiCallId,
+          p.projectId,
+          p.numberId ?? null,
+          p.e164 ?? null,
+          new Date(p.endedAt),
+          Math.ceil(p.durationSeconds ?? 0),
+        ],
+      );
+    }
+  }
+}

@@ -1,0 +1,103 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import type { EventEnvelope } from '../shared/domain/domain-event.js';
+import { EventProjection } from '../shared/consumers/event-projection.js';
+import { OutboxSubscriber } from '../shared/outbox/index.js';
+import { NumberActivatedEvent } from '../numbers/index.js';
+import { CallEndedEvent } from '../voice-agent/index.js';
+import { billedMinutes, callSeconds, usdToCents, type NumberKind } from './usage-rules.js';
+
+type Payload<E extends { payload: unknown }> = E['payload'];
+
+/** A number went live or dark, as billing records it (one row per event; intervals are derived when read). */
+export interface NumberTransitionRecord {
+  numberId: string;
+  projectId: string;
+  e164: string;
+  state: 'live' | 'dark';
+  kind: NumberKind;
+  monthlyCostCents: number;
+  at: Date;
+}
+
+export const BILLING_CONSUMER = 'billing';
+const EVENTS = [NumberActivatedEvent.TYPE, CallEndedEvent.TYPE] as const;
+
+/**
+ * Billing's view of the domain events: the number transitions that open and close live intervals, and the calls.
+ * An activation opens a `purchased` interval at `activatedAt` with the monthly cost the event carries. The release,
+ * restore and import events (not emitted yet) slot in as `recordTransition` calls: release → `dark`, restore →
+ * `live` (purchased), import → `live` with kind `imported` (no fee of ours).
+ */
+@OutboxSubscriber({ name: BILLING_CONSUMER, events: EVENTS })
+export class BillingProjection extends EventProjection {
+  readonly name = BILLING_CONSUMER;
+  readonly events = EVENTS;
+  readonly appliedTable = 'billing_applied_event';
+  readonly tables = ['billing_number_transition', 'billing_call'];
+
+  constructor(em: EntityManager) {
+    super(em);
+  }
+
+  protected async apply(tx: EntityManager, event: EventEnvelope): Promise<void> {
+    switch (event.type) {
+      case NumberActivatedEvent.TYPE: {
+        const p = event.payload as Payload<NumberActivatedEvent>;
+        return this.recordTransition(tx, event, {
+          numberId: p.numberId,
+          projectId: p.projectId,
+          e164: p.e164,
+          state: 'live',
+          kind: 'purchased',
+          monthlyCostCents: p.monthlyCostCents,
+          at: new Date(p.activatedAt),
+        });
+      }
+      case CallEndedEvent.TYPE:
+        return this.recordCall(tx, event);
+    }
+  }
+
+  async recordTransition(tx: EntityManager, event: EventEnvelope, t: NumberTransitionRecord): Promise<void> {
+    await tx.execute(
+      `insert into billing_number_transition
+         (tenant_id, event_id, number_id, project_id, e164, state, kind, monthly_cost_cents, at)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       on conflict (tenant_id, event_id) do nothing`,
+      [
+        event.tenantId,
+        event.eventId,
+        t.numberId,
+        t.projectId,
+        t.e164,
+        t.state,
+        t.kind,
+        t.monthlyCostCents,
+        t.at,
+      ],
+    );
+  }
+
+  /** One row per Vapi call: a second report of the same call (another event) changes nothing. */
+  private async recordCall(tx: EntityManager, event: EventEnvelope): Promise<void> {
+    const p = event.payload as Payload<CallEndedEvent>;
+    const seconds = callSeconds(p.durationSeconds);
+    await tx.execute(
+      `insert into billing_call
+         (tenant_id, vapi_call_id, project_id, number_id, e164, ended_at, duration_seconds, billed_minutes, cost_cents)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       on conflict (tenant_id, vapi_call_id) do nothing`,
+      [
+        event.tenantId,
+        p.vapiCallId,
+        p.projectId,
+        p.numberId ?? null,
+        p.e164 ?? null,
+        new Date(p.endedAt),
+        seconds,
+        billedMinutes(seconds),
+        usdToCents(p.cost),
+      ],
+    );
+  }
+}

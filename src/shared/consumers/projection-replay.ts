@@ -1,0 +1,113 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import type { EventEnvelope, JsonObject } from '../domain/domain-event.js';
+import { OutboxSubscriberRegistry } from '../outbox/outbox-subscriber.registry.js';
+import { TenantScopeRunner } from '../tenant-scope/tenant-scope.runner.js';
+import { EventProjection } from './event-projection.js';
+
+const PAGE = 500;
+
+interface LogRow {
+  id: string;
+  position: string;
+  type: string;
+  tenant_id: string;
+  occurred_at: Date | string;
+  payload: JsonObject;
+}
+
+export interface ReplayResult {
+  consumer: string;
+  tenants: number;
+  events: number;
+}
+
+/** Thrown for a consumer name that names no replayable consumer. */
+export class UnknownProjectionError extends Error {
+  constructor(name: string, known: string[]) {
+    super(`No replayable consumer named "${name}" (known: ${known.join(', ') || 'none'})`);
+    this.name = 'UnknownProjectionError';
+  }
+}
+
+/**
+ * Rebuilds a consumer's tables from the event log (`outbox_event`, kept for `OUTBOX_RETENTION_DAYS`), tenant by
+ * tenant: in one transaction in the tenant's scope, it takes the consumer's lock for the tenant, deletes the
+ * tenant's rows of the consumer's tables and applied ids, then applies every event of the consumer's types in log
+ * order with the same `applyOnce` as live delivery. Live deliveries wait for the lock meanwhile and then skip what
+ * the replay applied, so the service may keep running.
+ *
+ * Only the list of tenants spans tenants (`tenantsInLog`); everything else runs in one tenant's scope.
+ */
+@Injectable()
+export class ProjectionReplay {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly subscribers: OutboxSubscriberRegistry,
+    private readonly tenantScope: TenantScopeRunner,
+  ) {}
+
+  projection(name: string): EventProjection {
+    const handler = this.subscribers.get(name)?.handler;
+    if (handler instanceof EventProjection) return handler;
+    throw new UnknownProjectionError(name, this.names());
+  }
+
+  names(): string[] {
+    return this.subscribers
+      .all()
+      .filter((s) => s.handler instanceof EventProjection)
+      .map((s) => s.name);
+  }
+
+  async replay(name: string): Promise<ReplayResult> {
+    const projection = this.projection(name);
+    let events = 0;
+    const tenants = await this.tenantsInLog();
+    for (const tenantId of tenants) {
+      events += await this.tenantScope.run(tenantId, () => this.replayTenant(projection, tenantId));
+    }
+    return { consumer: name, tenants: tenants.length, events };
+  }
+
+  private replayTenant(projection: EventProjection, tenantId: string): Promise<number> {
+    return this.em.transactional(async (tx) => {
+      await projection.lock(tx, tenantId);
+      await projection.clear(tx, tenantId);
+      const types = projection.events;
+      let applied = 0;
+      for (let after = '0'; ;) {
+        const rows = await tx.execute<LogRow[]>(
+          `select id, position, type, tenant_id, occurred_at, payload from outbox_event
+            where tenant_id = ? and position > ? and type in (${types.map(() => '?').join(', ')})
+            order by position limit ${PAGE}`,
+          [tenantId, after, ...types],
+        );
+        for (const row of rows) {
+          if (await projection.applyOnce(tx, envelopeOf(row))) applied += 1;
+        }
+        if (rows.length < PAGE) return applied;
+        after = rows[rows.length - 1].position;
+      }
+    });
+  }
+
+  /** The tenants with events in the log: the one read across tenants (run with the owner's connection). */
+  private async tenantsInLog(): Promise<string[]> {
+    const rows = await this.em
+      .fork()
+      .getConnection()
+      .execute<{ tenant_id: string }[]>('select distinct tenant_id from outbox_event order by tenant_id');
+    return rows.map((row) => row.tenant_id);
+  }
+}
+
+function envelopeOf(row: LogRow): EventEnvelope {
+  return {
+    eventId: row.id,
+    type: row.type,
+    tenantId: row.tenant_id,
+    occurredAt: new Date(row.occurred_at),
+    payload: row.payload,
+  };
+}
