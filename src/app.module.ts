@@ -11,6 +11,7 @@ import type { RuntimeConfig } from './runtime-config.js';
 import { DatabaseModule } from './shared/database/database.module.js';
 import { ProblemDetailsFilter } from './shared/http/problem-details.filter.js';
 import { createValidationPipe } from './shared/http/validation.pipe.js';
+import { JetStreamModule } from './shared/jetstream/jetstream.module.js';
 import { loggerParams } from './shared/logging/logging.js';
 import { IdempotencyModule } from './shared/idempotency/index.js';
 import { MetricsModule } from './shared/metrics/metrics.module.js';
@@ -44,6 +45,7 @@ export class AppModule {
         MetricsModule,
         DatabaseModule.forRoot(config.database),
         OutboxModule.forRoot(config.outbox),
+        JetStreamModule.forRoot(config.nats),
         IdempotencyModule.forRoot(config.idempotency),
         HealthModule,
         TenancyModule,

@@ -97,6 +97,19 @@ describe('loadConfig', () => {
     expect(loadConfig({ OUTBOX_BACKLOG_READY_THRESHOLD_SECONDS: ' ' }).outbox.backlogAlertSeconds).toBe(600);
   });
 
+  it('publishes to NATS only when NATS_URL is set, and names malformed NATS settings', () => {
+    expect(loadConfig({}).nats).toEqual({
+      url: null,
+      stream: 'AFTERHOURFIX',
+      subjectPrefix: 'afterhourfix',
+      duplicateWindowSeconds: 86_400,
+    });
+    expect(loadConfig({ NATS_URL: 'nats://nats:4222' }).nats.url).toBe('nats://nats:4222');
+    expect(() => loadConfig({ NATS_URL: 'http://nats:4222', NATS_SUBJECT_PREFIX: 'a.b' })).toThrow(
+      /NATS_URL must be a nats or tls URL.*NATS_SUBJECT_PREFIX must be one subject token/s,
+    );
+  });
+
   it('accepts a complete live configuration', () => {
     const config = loadConfig({
       TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}`,

@@ -3,6 +3,7 @@ import { readDatabaseConfig, type DatabaseConfig } from './database.config.js';
 import { EnvReader } from './env-reader.js';
 import { readHttpConfig, type HttpConfig } from './http.config.js';
 import { readIdempotencyConfig, type IdempotencyConfig } from './idempotency.config.js';
+import { readNatsConfig, type NatsConfig } from './nats.config.js';
 import { readNumbersConfig, type NumbersConfig } from './numbers.config.js';
 import { readOutboxConfig, type OutboxConfig } from './outbox.config.js';
 import { readProvidersConfig, type ProvidersConfig } from './providers.config.js';
@@ -18,6 +19,7 @@ export interface AppConfig {
   outbox: OutboxConfig;
   idempotency: IdempotencyConfig;
   tenancy: TenancyConfig;
+  nats: NatsConfig;
 }
 
 /** Reads and validates every variable at once; throws a `ConfigError` naming every problem. */
@@ -35,6 +37,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     outbox: readOutboxConfig(reader),
     idempotency: readIdempotencyConfig(reader),
     tenancy: readTenancyConfig(reader),
+    nats: readNatsConfig(reader),
   };
   reader.assertValid();
   return config;

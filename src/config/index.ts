@@ -4,6 +4,7 @@ export type { AuthConfig } from './auth.config.js';
 export type { DatabaseConfig } from './database.config.js';
 export type { HttpConfig } from './http.config.js';
 export type { IdempotencyConfig } from './idempotency.config.js';
+export type { NatsConfig } from './nats.config.js';
 export type { NumbersConfig } from './numbers.config.js';
 export type { OutboxConfig } from './outbox.config.js';
 export type { TenancyConfig } from './tenancy.config.js';
