@@ -39,7 +39,8 @@ async function replay(names: string[]): Promise<void> {
       const started = Date.now();
       const result = await replayer.replay(name);
       process.stdout.write(
-        `Replayed ${result.consumer}: ${result.events} event(s) of ${result.tenants} tenant(s) in ${Date.now() - started} ms\n`,
+        `Replayed ${result.consumer}: ${result.events} event(s) of ${result.tenants} tenant(s) in ` +
+          `${Date.now() - started} ms; the log holds events since ${result.logSince?.toISOString() ?? '(empty)'}\n`,
       );
     }
   } finally {

@@ -20,6 +20,8 @@ export interface ReplayResult {
   consumer: string;
   tenants: number;
   events: number;
+  /** When the oldest event still in the log was recorded (older ones were pruned); null for an empty log. */
+  logSince: Date | null;
 }
 
 /** Thrown for a consumer name that names no replayable consumer. */
@@ -67,7 +69,7 @@ export class ProjectionReplay {
     for (const tenantId of tenants) {
       events += await this.tenantScope.run(tenantId, () => this.replayTenant(projection, tenantId));
     }
-    return { consumer: name, tenants: tenants.length, events };
+    return { consumer: name, tenants: tenants.length, events, logSince: await this.logSince() };
   }
 
   private replayTenant(projection: EventProjection, tenantId: string): Promise<number> {
@@ -90,6 +92,14 @@ export class ProjectionReplay {
         after = rows[rows.length - 1].position;
       }
     });
+  }
+
+  private async logSince(): Promise<Date | null> {
+    const [row] = await this.em
+      .fork()
+      .getConnection()
+      .execute<{ since: Date | string | null }[]>('select min(recorded_at) as since from outbox_event');
+    return row.since === null ? null : new Date(row.since);
   }
 
   /** The tenants with events in the log: the one read across tenants (run with the owner's connection). */
