@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -359,6 +360,25 @@ describe('event consumers: billing and analytics', () => {
     });
   });
 
+  it("keeps each tenant's consumer rows to itself in the database too (row-level security)", async () => {
+    const otherId = await tenantIdOf(t, 'consumers-other-tenant');
+    const counts = (tenant: string) =>
+      t.app.get(TenantScope).run(tenant, () =>
+        t.app.get(EntityManager).transactional(async (tx) => {
+          const rows: Record<string, number> = {};
+          for (const table of [...TABLES, 'billing_applied_event', 'analytics_applied_event']) {
+            const [row] = await tx.execute<{ n: number }[]>(`select count(*)::int as n from ${table}`);
+            rows[table] = row.n;
+          }
+          return rows;
+        }),
+      );
+    const mine = await counts(tenantId);
+    expect(mine.billing_call).toBeGreaterThan(0);
+    expect(mine.analytics_number_funnel).toBeGreaterThan(0);
+    expect(Object.values(await counts(otherId)).every((n) => n === 0)).toBe(true);
+  });
+
   describe('the provisioning funnel', () => {
     it('reflects successes and a Vapi fault that exhausts the register step', async () => {
       const before = await http()
@@ -455,6 +475,27 @@ describe('event consumers: billing and analytics', () => {
       expect(await consumerState()).toEqual(live);
       await expect(replay.replay('numbers.provisioning')).rejects.toThrow(/No replayable consumer/);
     });
+
+    it('npm run replay does the same from the command line', async () => {
+      const live = await consumerState();
+      await em().execute('delete from analytics_call');
+      const cli = (...args: string[]) =>
+        new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+          execFile(
+            process.execPath,
+            ['--import', '@swc-node/register/esm-register', 'src/replay.ts', ...args],
+            { env: { ...process.env, DATABASE_URL: t.database.url, LOG_LEVEL: 'silent' }, timeout: 60_000 },
+            (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+          );
+        });
+      const ok = await cli('billing', 'analytics');
+      expect(ok).toMatchObject({ code: 0, stderr: '' });
+      expect(ok.stdout).toMatch(
+        /^Replayed billing: \d+ event\(s\) of 2 tenant\(s\) in \d+ ms; the log holds events since \d{4}-/m,
+      );
+      expect(ok.stdout).toMatch(/^Replayed analytics: /m);
+      expect(await consumerState()).toEqual(live);
+    }, 90_000);
   });
 
   it('documents the endpoints in OpenAPI, the CSV included', async () => {
