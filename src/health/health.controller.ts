@@ -8,6 +8,7 @@ import {
   type HealthIndicatorResult,
 } from '@nestjs/terminus';
 import { ServiceUnavailableError } from '../shared/errors/index.js';
+import { Public } from '../shared/http/public.decorator.js';
 import { ReadinessRegistry } from '../shared/health/readiness.registry.js';
 import { Outbox, type OutboxReport } from '../shared/outbox/index.js';
 import { withTimeout } from '../shared/time/with-timeout.js';
@@ -16,6 +17,7 @@ import { Public } from '../tenancy/index.js';
 const CHECK_TIMEOUT_MS = 3_000;
 
 @ApiTags('health')
+@Public()
 @Controller('health')
 export class HealthController {
   private readonly logger = new Logger('Health');

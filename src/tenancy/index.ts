@@ -1,5 +1,5 @@
 export { TenancyModule } from './tenancy.module.js';
-export { Public } from './auth/public.decorator.js';
+export { Public } from '../shared/http/public.decorator.js';
 export { developmentTokenNotice, mintToken } from './auth/development-token.js';
 export { TenantScope, TenantScopeMissingError } from './tenant-scope/tenant-scope.js';
 export { TenantOwned, SERVICE_ROLE, TENANT_FILTER, TENANT_SETTING } from './tenant-scope/tenant-owned.js';

@@ -3,12 +3,15 @@ import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { TenantScope } from '../tenant-scope/tenant-scope.js';
 import { JwtVerifier } from './jwt-verifier.js';
-import { PUBLIC_ROUTE } from './public.decorator.js';
+import { PUBLIC_ROUTE } from '../../shared/http/public.decorator.js';
 import { TenantDirectory } from './tenant-directory.js';
 
 /**
- * Every `/api` route needs a bearer token, unless marked `@Public()`. A valid token enters the request into its
- * tenant's scope; the tenant row is created the first time it is seen.
+ * Deny by default: every route the application registers needs a bearer token, unless its handler or controller
+ * is marked `@Public()` (health, metrics, the Vapi webhook, which has its own guard). The decision is made from
+ * the route's metadata only, never from the request's path: the router matches paths case-insensitively and
+ * with or without a trailing slash, so any test of the path would be one spelling away from being bypassed.
+ * A valid token enters the request into its tenant's scope; the tenant row is created the first time it is seen.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -20,15 +23,13 @@ export class AuthGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (context.getType() !== 'http') return true;
-    const request = context.switchToHttp().getRequest<Request>();
-    if (!/^\/api(\/|$)/.test(request.path)) return true;
-    const isPublic = this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [
+    const isPublic = this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_ROUTE, [
       context.getHandler(),
       context.getClass(),
     ]);
-    if (isPublic) return true;
+    if (isPublic === true) return true;
 
+    const request = context.switchToHttp().getRequest<Request>();
     const identity = await this.verifier.verify(request.headers.authorization);
     this.scope.useServiceRole();
     const tenantId = await this.tenants.ensure(identity.tenant);
