@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { connect } from 'node:net';
 import { createTestDatabase, type TestDatabase } from '../src/shared/testing/test-database.js';
+import { mintToken } from '../src/tenancy/index.js';
 import { spawnService, startService } from './support/service-process.js';
 
 describe('the service as a process', () => {
@@ -20,6 +21,53 @@ describe('the service as a process', () => {
     expect(service.output()).toContain('TWILIO_ACCOUNT_SID is required when PROVIDER_MODE is live');
     expect(service.output()).toContain('TWILIO_AUTH_TOKEN is required when PROVIDER_MODE is live');
     expect(service.output()).not.toMatch(/at .*\.ts:\d+/);
+  });
+
+  it('with NODE_ENV=production and no credentials, exits 1 naming every missing variable, printing no token', async () => {
+    const service = spawnService({ NODE_ENV: 'production', DATABASE_URL: database.url });
+    const { code } = await service.exited;
+    expect(code).toBe(1);
+    for (const name of [
+      'PUBLIC_BASE_URL',
+      'TWILIO_ACCOUNT_SID',
+      'TWILIO_AUTH_TOKEN',
+      'VAPI_API_KEY',
+      'VAPI_WEBHOOK_SECRET',
+      'AUTH_JWT_SECRET or AUTH_JWKS_URL',
+    ]) {
+      expect(service.output()).toContain(`${name} is required`);
+    }
+    expect(service.output()).not.toContain('Sandbox:');
+    expect(service.output()).not.toContain('export TOKEN=');
+  });
+
+  it('with NODE_ENV=production and PROVIDER_MODE=sandbox, runs the sandbox on configured auth, printing no token', async () => {
+    const secret = 'production-sandbox-jwt-secret-000000000001';
+    const service = await startService({
+      NODE_ENV: 'production',
+      PROVIDER_MODE: 'sandbox',
+      AUTH_JWT_SECRET: secret,
+      VAPI_WEBHOOK_SECRET: 'production-sandbox-webhook-secret-0000001',
+      DATABASE_URL: database.url,
+    });
+    try {
+      expect(service.output()).toContain('Sandbox: local Twilio and Vapi emulators at http://127.0.0.1:');
+      expect(service.output()).not.toContain('export TOKEN=');
+      expect((await fetch(`${service.url}/health/ready`)).status).toBe(200);
+      expect((await fetch(`${service.url}/api/projects`)).status).toBe(401);
+      const token = await mintToken(
+        { jwtSecret: secret, tenantClaim: 'tenant_id' },
+        { tenant: 't', userId: 'u' },
+      );
+      const res = await fetch(`${service.url}/api/numbers?areaCode=205&limit=1`, {
+        headers: { Authorization: `Bearer ${token}` },
+      });
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { numbers: unknown[] }).numbers).toHaveLength(1);
+    } finally {
+      service.child.kill('SIGTERM');
+      await service.exited;
+    }
   });
 
   it('on SIGTERM finishes the request in flight, then exits 0', async () => {

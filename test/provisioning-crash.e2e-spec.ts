@@ -35,7 +35,7 @@ describe('provisioning survives a crash at any step', () => {
     TWILIO_API_BASE_URL: sandbox.twilioBaseUrl,
     VAPI_API_KEY: sandbox.vapiApiKey,
     VAPI_BASE_URL: sandbox.vapiBaseUrl,
-    VAPI_WEBHOOK_SECRET: 'crash-test-webhook-secret',
+    VAPI_WEBHOOK_SECRET: 'crash-test-webhook-secret-of-32-characters',
     AUTH_JWT_SECRET: JWT_SECRET,
     PUBLIC_BASE_URL: 'https://numbers.example.test',
     OUTBOX_POLL_INTERVAL_MS: '100',

@@ -1,6 +1,27 @@
 import { describe, expect, it } from '@jest/globals';
 import { ConfigError, loadConfig } from './index.js';
 
+const WEBHOOK_SECRET = 'w'.repeat(32);
+/** Everything live mode needs, with an HS256 secret. */
+const LIVE = {
+  TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}`,
+  TWILIO_AUTH_TOKEN: 'token',
+  VAPI_API_KEY: 'key',
+  VAPI_WEBHOOK_SECRET: WEBHOOK_SECRET,
+  PUBLIC_BASE_URL: 'https://numbers.example.com',
+  AUTH_JWT_SECRET: 'x'.repeat(32),
+};
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
 describe('loadConfig', () => {
   it('starts in sandbox mode with embedded defaults when nothing is set', () => {
     const config = loadConfig({});
@@ -13,7 +34,14 @@ describe('loadConfig', () => {
     expect(config.providers.vapi.webhookSecret.length).toBeGreaterThanOrEqual(32);
     expect(config.auth.developmentSecret).toBe(true);
     expect(config.auth.jwtSecret!.length).toBeGreaterThanOrEqual(32);
-    expect(config.tenancy).toEqual({ maxNumbers: 25, purchasesPerMinute: 10 });
+    expect(config.tenancy).toEqual({
+      maxNumbers: 25,
+      purchasesPerMinute: 10,
+      searchesPerMinute: 60,
+      agentCreationsPerMinute: 10,
+      fallbackCountries: ['US', 'CA'],
+    });
+    expect(config.auth.maxTokenAgeSeconds).toBe(86_400);
   });
 
   it('keeps a configured secret in sandbox mode and reads the tenant quotas', () => {
@@ -21,9 +49,22 @@ describe('loadConfig', () => {
       AUTH_JWT_SECRET: 's'.repeat(32),
       TENANT_MAX_NUMBERS: '3',
       TENANT_PURCHASES_PER_MINUTE: '2',
+      TENANT_SEARCHES_PER_MINUTE: '5',
+      TENANT_AGENT_CREATIONS_PER_MINUTE: '4',
+      FALLBACK_COUNTRIES: ' us ',
     });
     expect(config.auth).toMatchObject({ jwtSecret: 's'.repeat(32), developmentSecret: false });
-    expect(config.tenancy).toEqual({ maxNumbers: 3, purchasesPerMinute: 2 });
+    expect(config.tenancy).toEqual({
+      maxNumbers: 3,
+      purchasesPerMinute: 2,
+      searchesPerMinute: 5,
+      agentCreationsPerMinute: 4,
+      fallbackCountries: ['US'],
+    });
+    expect(problemsOf({ FALLBACK_COUNTRIES: 'US,GB', TENANT_SEARCHES_PER_MINUTE: '0' })).toEqual([
+      'TENANT_SEARCHES_PER_MINUTE must be between 1 and 10000 (got 0)',
+      'FALLBACK_COUNTRIES must list one or more of US, CA (got "US,GB")',
+    ]);
     expect(() => loadConfig({ TENANT_PURCHASES_PER_MINUTE: '0' })).toThrow(
       'TENANT_PURCHASES_PER_MINUTE must be between 1 and 10000 (got 0)',
     );
@@ -39,6 +80,7 @@ describe('loadConfig', () => {
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems;
     expect(problems).toEqual([
+      'PUBLIC_BASE_URL is required when PROVIDER_MODE is live (an https URL)',
       'TWILIO_ACCOUNT_SID is required when PROVIDER_MODE is live',
       'TWILIO_AUTH_TOKEN is required when PROVIDER_MODE is live',
       'VAPI_WEBHOOK_SECRET is required when PROVIDER_MODE is live',
@@ -57,6 +99,7 @@ describe('loadConfig', () => {
     ).toThrow(
       new ConfigError([
         'PORT must be an integer (got "eighty")',
+        'PUBLIC_BASE_URL is required when PROVIDER_MODE is live (an https URL)',
         'DATABASE_URL must be a postgres or postgresql URL',
         'TWILIO_ACCOUNT_SID is required when PROVIDER_MODE is live',
         'TWILIO_AUTH_TOKEN is required when PROVIDER_MODE is live',
@@ -115,15 +158,21 @@ describe('loadConfig', () => {
       TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}`,
       TWILIO_AUTH_TOKEN: 'token',
       VAPI_API_KEY: 'key',
-      VAPI_WEBHOOK_SECRET: 'secret',
+      VAPI_WEBHOOK_SECRET: WEBHOOK_SECRET,
       PUBLIC_BASE_URL: 'https://numbers.example.com/',
       AUTH_JWKS_URL: 'https://id.example.com/.well-known/jwks.json',
+      AUTH_ISSUER: 'https://id.example.com/',
+      AUTH_AUDIENCE: 'numbers',
+      AUTH_MAX_TOKEN_AGE: '8h',
     });
     expect(config.providers.mode).toBe('live');
     expect(config.auth).toEqual({
       jwtSecret: undefined,
       jwksUrl: 'https://id.example.com/.well-known/jwks.json',
       tenantClaim: 'tenant_id',
+      issuer: 'https://id.example.com/',
+      audience: 'numbers',
+      maxTokenAgeSeconds: 8 * 3_600,
       developmentSecret: false,
     });
     expect(config.providers.vapi.baseUrl).toBe('https://api.vapi.ai');
@@ -131,13 +180,7 @@ describe('loadConfig', () => {
   });
 
   it('requires the BYO credential and SIP trunk in live mode only when Vapi numbers are BYO', () => {
-    const live = {
-      TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}`,
-      TWILIO_AUTH_TOKEN: 'token',
-      VAPI_API_KEY: 'key',
-      VAPI_WEBHOOK_SECRET: 'secret',
-      AUTH_JWT_SECRET: 'x'.repeat(32),
-    };
+    const live = LIVE;
     expect(loadConfig(live).providers.vapi.numberProvider).toBe('twilio');
     expect(() => loadConfig({ ...live, VAPI_NUMBER_PROVIDER: 'byo-phone-number' })).toThrow(
       new ConfigError([
@@ -170,5 +213,96 @@ describe('loadConfig', () => {
         'VAPI_NUMBER_PROVIDER must be one of twilio, byo-phone-number (got "sip")',
       ]),
     );
+  });
+
+  describe('live mode', () => {
+    it('wants a webhook secret of at least 32 characters and an https PUBLIC_BASE_URL', () => {
+      expect(problemsOf(LIVE)).toEqual([]);
+      expect(
+        problemsOf({
+          ...LIVE,
+          VAPI_WEBHOOK_SECRET: 'w'.repeat(31),
+          PUBLIC_BASE_URL: 'http://numbers.example.com',
+        }),
+      ).toEqual([
+        'PUBLIC_BASE_URL must be a https URL',
+        'VAPI_WEBHOOK_SECRET must be at least 32 characters long',
+      ]);
+      const { PUBLIC_BASE_URL: _unset, ...withoutUrl } = LIVE;
+      expect(problemsOf(withoutUrl)).toEqual([
+        'PUBLIC_BASE_URL is required when PROVIDER_MODE is live (an https URL)',
+      ]);
+      // The sandbox's own webhook (on localhost) needs neither.
+      expect(problemsOf({ VAPI_WEBHOOK_SECRET: 'short', PUBLIC_BASE_URL: 'http://localhost:3000' })).toEqual(
+        [],
+      );
+    });
+
+    it('wants an https key set, and with it the issuer and audience', () => {
+      const { AUTH_JWT_SECRET: _unset, ...live } = LIVE;
+      expect(problemsOf({ ...live, AUTH_JWKS_URL: 'http://id.example.com/jwks.json' })).toEqual([
+        'AUTH_JWKS_URL must be a https URL',
+        'AUTH_ISSUER is required when PROVIDER_MODE is live and AUTH_JWKS_URL is set',
+        'AUTH_AUDIENCE is required when PROVIDER_MODE is live and AUTH_JWKS_URL is set',
+      ]);
+      // With an HS256 secret of our own, issuer and audience are checked when set, not required.
+      expect(problemsOf(LIVE)).toEqual([]);
+      // The sandbox may use a local identity provider over http.
+      expect(problemsOf({ AUTH_JWKS_URL: 'http://127.0.0.1:9999/jwks.json' })).toEqual([]);
+    });
+  });
+
+  describe('AUTH_MAX_TOKEN_AGE', () => {
+    it.each([
+      ['3600', 3_600],
+      ['90s', 90],
+      ['15m', 900],
+      ['24h', 86_400],
+      ['7d', 604_800],
+    ])('reads %s as %i seconds', (value, seconds) => {
+      expect(loadConfig({ AUTH_MAX_TOKEN_AGE: value }).auth.maxTokenAgeSeconds).toBe(seconds);
+    });
+
+    it('refuses what is not a duration, or out of 60 s to 30 days', () => {
+      expect(problemsOf({ AUTH_MAX_TOKEN_AGE: '1 day' })).toEqual([
+        'AUTH_MAX_TOKEN_AGE must be a duration such as 3600, 90s, 15m, 24h or 7d (got "1 day")',
+      ]);
+      expect(problemsOf({ AUTH_MAX_TOKEN_AGE: '10s' })).toEqual([
+        'AUTH_MAX_TOKEN_AGE must be between 60 and 2592000 seconds (got 10)',
+      ]);
+      expect(problemsOf({ AUTH_MAX_TOKEN_AGE: '31d' })).toEqual([
+        'AUTH_MAX_TOKEN_AGE must be between 60 and 2592000 seconds (got 2678400)',
+      ]);
+    });
+  });
+
+  describe('NODE_ENV=production', () => {
+    it('never falls into the sandbox: missing credentials are all named at once', () => {
+      expect(problemsOf({ NODE_ENV: 'production' })).toEqual([
+        'PUBLIC_BASE_URL is required when PROVIDER_MODE is live (an https URL)',
+        'TWILIO_ACCOUNT_SID is required when PROVIDER_MODE is live',
+        'TWILIO_AUTH_TOKEN is required when PROVIDER_MODE is live',
+        'VAPI_API_KEY is required when PROVIDER_MODE is live',
+        'VAPI_WEBHOOK_SECRET is required when PROVIDER_MODE is live',
+        'AUTH_JWT_SECRET or AUTH_JWKS_URL is required when NODE_ENV is production',
+      ]);
+      expect(loadConfig({ ...LIVE, NODE_ENV: 'production' }).providers.mode).toBe('live');
+    });
+
+    it('runs the sandbox only when PROVIDER_MODE=sandbox is explicit, and generates no secret for it', () => {
+      expect(problemsOf({ NODE_ENV: 'production', PROVIDER_MODE: 'sandbox' })).toEqual([
+        'VAPI_WEBHOOK_SECRET is required when NODE_ENV is production',
+        'AUTH_JWT_SECRET or AUTH_JWKS_URL is required when NODE_ENV is production',
+      ]);
+      const config = loadConfig({
+        NODE_ENV: 'production',
+        PROVIDER_MODE: 'sandbox',
+        VAPI_WEBHOOK_SECRET: WEBHOOK_SECRET,
+        AUTH_JWT_SECRET: 'x'.repeat(32),
+      });
+      expect(config.providers.mode).toBe('sandbox');
+      expect(config.providers.vapi.webhookSecret).toBe(WEBHOOK_SECRET);
+      expect(config.auth).toMatchObject({ jwtSecret: 'x'.repeat(32), developmentSecret: false });
+    });
   });
 });

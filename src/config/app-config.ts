@@ -6,7 +6,7 @@ import { readIdempotencyConfig, type IdempotencyConfig } from './idempotency.con
 import { readNatsConfig, type NatsConfig } from './nats.config.js';
 import { readNumbersConfig, type NumbersConfig } from './numbers.config.js';
 import { readOutboxConfig, type OutboxConfig } from './outbox.config.js';
-import { readProvidersConfig, type ProvidersConfig } from './providers.config.js';
+import { readProviderMode, readProvidersConfig, type ProvidersConfig } from './providers.config.js';
 import { readTenancyConfig, type TenancyConfig } from './tenancy.config.js';
 
 /** The whole validated configuration, one namespace per concern. */
@@ -25,14 +25,16 @@ export interface AppConfig {
 /** Reads and validates every variable at once; throws a `ConfigError` naming every problem. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
   const reader = new EnvReader(env);
-  const http = readHttpConfig(reader);
+  const production = reader.string('NODE_ENV') === 'production';
+  const mode = readProviderMode(reader, production);
+  const http = readHttpConfig(reader, mode);
   const database = readDatabaseConfig(reader);
-  const providers = readProvidersConfig(reader);
+  const providers = readProvidersConfig(reader, mode, production);
   const config: AppConfig = {
     http,
     database,
     providers,
-    auth: readAuthConfig(reader, providers.mode),
+    auth: readAuthConfig(reader, mode, production),
     numbers: readNumbersConfig(reader),
     outbox: readOutboxConfig(reader),
     idempotency: readIdempotencyConfig(reader),

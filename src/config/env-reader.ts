@@ -62,6 +62,42 @@ export class EnvReader {
     return fallback;
   }
 
+  /**
+   * A duration in whole seconds, written as a number of seconds (`3600`) or with one unit: `90s`, `15m`, `24h`,
+   * `7d`.
+   */
+  durationSeconds(name: string, fallback: number, { min, max }: { min: number; max: number }): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const match = /^(\d{1,9})([smhd]?)$/.exec(value);
+    if (!match) {
+      this.problem(name, `must be a duration such as 3600, 90s, 15m, 24h or 7d (got "${value}")`);
+      return fallback;
+    }
+    const seconds = Number(match[1]) * { '': 1, s: 1, m: 60, h: 3_600, d: 86_400 }[match[2] as '' | 's'];
+    if (seconds < min || seconds > max) {
+      this.problem(name, `must be between ${min} and ${max} seconds (got ${seconds})`);
+      return fallback;
+    }
+    return seconds;
+  }
+
+  /** A comma-separated list of values, each one of `allowed` (upper-cased). */
+  listOf<T extends string>(name: string, allowed: readonly T[], fallback: T[]): T[] {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const items = value
+      .split(',')
+      .map((item) => item.trim().toUpperCase())
+      .filter((item) => item.length > 0);
+    const unknown = items.filter((item) => !(allowed as readonly string[]).includes(item));
+    if (items.length === 0 || unknown.length > 0) {
+      this.problem(name, `must list one or more of ${allowed.join(', ')} (got "${value}")`);
+      return fallback;
+    }
+    return [...new Set(items)] as T[];
+  }
+
   url(name: string, { protocols = ['http:', 'https:'] }: { protocols?: string[] } = {}): string | undefined {
     const value = this.raw(name);
     if (value === undefined) return undefined;

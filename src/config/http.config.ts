@@ -1,4 +1,5 @@
 import type { EnvReader } from './env-reader.js';
+import type { ProviderMode } from './providers.config.js';
 
 export interface HttpConfig {
   port: number;
@@ -11,11 +12,20 @@ export interface HttpConfig {
   shutdownGraceMs: number;
 }
 
-export function readHttpConfig(env: EnvReader): HttpConfig {
+export function readHttpConfig(env: EnvReader, mode: ProviderMode): HttpConfig {
   const port = env.integer('PORT', 3000, { min: 0, max: 65535 });
+  // Live, Vapi sends the webhook secret to this URL with every message: over plain HTTP anyone on the way reads it.
+  const publicBaseUrl =
+    mode === 'live'
+      ? env.require(
+          'PUBLIC_BASE_URL',
+          env.url('PUBLIC_BASE_URL', { protocols: ['https:'] }),
+          'when PROVIDER_MODE is live (an https URL)',
+        )
+      : env.url('PUBLIC_BASE_URL');
   return {
     port,
-    publicBaseUrl: env.url('PUBLIC_BASE_URL') ?? `http://localhost:${port}`,
+    publicBaseUrl: publicBaseUrl ?? `http://localhost:${port}`,
     logLevel: env.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     bodyLimit: '100kb',
     shutdownGraceMs: env.integer('SHUTDOWN_GRACE_MS', 25_000, { min: 0, max: 600_000 }),

@@ -7,7 +7,7 @@ export type { IdempotencyConfig } from './idempotency.config.js';
 export type { NatsConfig } from './nats.config.js';
 export type { NumbersConfig } from './numbers.config.js';
 export type { OutboxConfig } from './outbox.config.js';
-export type { TenancyConfig } from './tenancy.config.js';
+export type { FallbackCountry, TenancyConfig } from './tenancy.config.js';
 export { SANDBOX_DEFAULTS } from './providers.config.js';
 export type {
   ProviderMode,

@@ -56,16 +56,30 @@ export const SANDBOX_DEFAULTS = {
 
 const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
 
-export function readProvidersConfig(env: EnvReader): ProvidersConfig {
+/**
+ * Live when any provider credential is set, else the sandbox. With NODE_ENV=production the sandbox is never a
+ * default: missing credentials must stop the boot (not start emulators that answer like Twilio and Vapi), so only
+ * an explicit PROVIDER_MODE=sandbox runs it there.
+ */
+export function readProviderMode(env: EnvReader, production: boolean): ProviderMode {
   const anyCredential = ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'VAPI_API_KEY'].some((name) =>
     env.has(name),
   );
-  const mode = env.oneOf<ProviderMode>(
+  return env.oneOf<ProviderMode>(
     'PROVIDER_MODE',
     ['sandbox', 'live'],
-    anyCredential ? 'live' : 'sandbox',
+    anyCredential || production ? 'live' : 'sandbox',
   );
+}
 
+/** A webhook secret anyone could guess lets them fake calls (and their billing) for every number. */
+const MIN_WEBHOOK_SECRET_LENGTH = 32;
+
+export function readProvidersConfig(
+  env: EnvReader,
+  mode: ProviderMode,
+  production: boolean,
+): ProvidersConfig {
   const sandbox: SandboxConfig = {
     port: env.integer('SANDBOX_PORT', 4010, { min: 0, max: 65535 }),
     host: env.matching('SANDBOX_HOST', /^[\w.:-]+$/, 'a host name or IP address') ?? '127.0.0.1',
@@ -85,6 +99,9 @@ export function readProvidersConfig(env: EnvReader): ProvidersConfig {
   const vapiKey = env.string('VAPI_API_KEY');
   const vapiBaseUrl = env.url('VAPI_BASE_URL');
   const webhookSecret = env.string('VAPI_WEBHOOK_SECRET');
+  if ((mode === 'live' || production) && webhookSecret && webhookSecret.length < MIN_WEBHOOK_SECRET_LENGTH) {
+    env.problem('VAPI_WEBHOOK_SECRET', `must be at least ${MIN_WEBHOOK_SECRET_LENGTH} characters long`);
+  }
   const numberProvider = env.oneOf<VapiNumberProvider>(
     'VAPI_NUMBER_PROVIDER',
     ['twilio', 'byo-phone-number'],
@@ -131,6 +148,8 @@ export function readProvidersConfig(env: EnvReader): ProvidersConfig {
 
   // Sandbox: the emulators started in-process answer with the sandbox credentials; base URLs, the trunk
   // and the BYO credential are set once the sandbox listens (its port may be chosen by the system).
+  // Nothing is generated in production, not even for the sandbox: the webhook secret must be given.
+  if (production) env.require('VAPI_WEBHOOK_SECRET', webhookSecret, 'when NODE_ENV is production');
   return {
     mode,
     sandbox,

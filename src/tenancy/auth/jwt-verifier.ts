@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
 import type { AuthConfig } from '../../config/index.js';
 import { InvalidTokenError } from './auth.errors.js';
 
@@ -16,19 +16,23 @@ const MAX_CLAIM_LENGTH = 255;
 
 /**
  * Verifies bearer tokens: HS256 with `AUTH_JWT_SECRET`, RS256/ES256 with the keys at `AUTH_JWKS_URL` (jose caches
- * the key set and refetches it when a token names an unknown key). Any failure is `AUTH.INVALID_TOKEN`.
+ * the key set and refetches it when a token names an unknown key). `iss` and `aud` must match `AUTH_ISSUER` and
+ * `AUTH_AUDIENCE` when they are set; `iat` is required and no token older than `AUTH_MAX_TOKEN_AGE` is taken,
+ * whatever its `exp` says (a leaked long-lived token stops working). Any failure is `AUTH.INVALID_TOKEN`.
  */
 @Injectable()
 export class JwtVerifier {
   private readonly secret?: Uint8Array;
   private readonly jwks?: JWTVerifyGetKey;
   private readonly tenantClaim: string;
+  private readonly claims: Pick<JWTVerifyOptions, 'issuer' | 'audience' | 'maxTokenAge'>;
 
   constructor(@Inject(ConfigService) config: ConfigService) {
     const auth = config.getOrThrow<AuthConfig>('auth');
     this.secret = auth.jwtSecret ? new TextEncoder().encode(auth.jwtSecret) : undefined;
     this.jwks = auth.jwksUrl ? createRemoteJWKSet(new URL(auth.jwksUrl)) : undefined;
     this.tenantClaim = auth.tenantClaim;
+    this.claims = { issuer: auth.issuer, audience: auth.audience, maxTokenAge: auth.maxTokenAgeSeconds };
   }
 
   async verify(authorization: string | undefined): Promise<Identity> {
@@ -43,7 +47,7 @@ export class JwtVerifier {
           if (this.jwks) return this.jwks(header, token);
           throw new InvalidTokenError();
         },
-        { algorithms, requiredClaims: ['sub', 'exp'] },
+        { algorithms, requiredClaims: ['sub', 'exp', 'iat'], ...this.claims },
       );
       const tenant = payload[this.tenantClaim];
       const userId = payload.sub;
