@@ -154,7 +154,7 @@ describe('one-click provisioning over HTTP, against the sandbox', () => {
   });
 
   it('retries a failing Vapi: three failures then success end active with 4 attempts on register', async () => {
-    await control.fault({ provider: 'vapi', method: 'POST', path: '^/phone-number$', status: 503, times: 3 });
+    await control.fault({ provider: 'vapi', method: 'POST', path: '/phone-number', status: 503, times: 3 });
     const res = await http()
       .post('/api/numbers')
       .set('Authorization', p.auth)
@@ -166,7 +166,7 @@ describe('one-click provisioning over HTTP, against the sandbox', () => {
   });
 
   it('fails with the error once the attempts run out, and /retry after the fault is cleared makes it active', async () => {
-    await control.fault({ provider: 'vapi', method: 'POST', path: '^/phone-number$', status: 500 });
+    await control.fault({ provider: 'vapi', method: 'POST', path: '/phone-number', status: 500 });
     const res = await http()
       .post('/api/numbers')
       .set('Authorization', p.auth)
@@ -186,7 +186,7 @@ describe('one-click provisioning over HTTP, against the sandbox', () => {
   });
 
   it('answers 202 with Location while the number is not live yet, and the dashboard can follow it', async () => {
-    await control.fault({ provider: 'vapi', method: 'POST', path: '^/phone-number$', status: 503, times: 2 });
+    await control.fault({ provider: 'vapi', method: 'POST', path: '/phone-number', status: 503, times: 2 });
     const slow = await createTestApp({
       env: { ...secondInstanceEnv(t), PROVISIONING_WAIT_MS: '0' },
       database: t.database,

@@ -47,6 +47,94 @@ describe('the application in sandbox mode', () => {
   });
 });
 
+describe('the sandbox, safe by default', () => {
+  const WEBHOOK_SECRET = 'webhook-secret-never-shown-by-the-sandbox-01';
+  const TWILIO_TOKEN = 'twilio-token-never-shown-by-the-sandbox-0001';
+  const VAPI_KEY = 'vapi-key-never-shown-by-the-sandbox-00000001';
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp({
+      env: {
+        VAPI_WEBHOOK_SECRET: WEBHOOK_SECRET,
+        SANDBOX_TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
+        SANDBOX_VAPI_API_KEY: VAPI_KEY,
+      },
+    });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('listens on the loopback interface unless told otherwise', () => {
+    expect(t.config.providers.sandbox.host).toBe('127.0.0.1');
+    expect(new URL(t.sandbox!.baseUrl).hostname).toBe('127.0.0.1');
+  });
+
+  it('shows neither the webhook secret nor the Twilio auth token in GET /state and GET /requests', async () => {
+    const telephony = t.app.get(TelephonyPort);
+    const voiceAgent = t.app.get(VoiceAgentPort);
+    const bought = await telephony.purchase({ areaCode: '205' });
+    // With VAPI_NUMBER_PROVIDER=twilio, the import carries our Twilio auth token to Vapi.
+    await voiceAgent.createPhoneNumber({
+      number: bought.phoneNumber,
+      server: {
+        url: 'https://numbers.example.test/api/vapi/webhook',
+        headers: { 'x-vapi-secret': WEBHOOK_SECRET },
+      },
+    });
+    const control = sandboxControl(t.sandbox!);
+    const state = await control.state();
+    const requests = await control.requests();
+    for (const shown of [JSON.stringify(state), JSON.stringify(requests)]) {
+      for (const secret of [WEBHOOK_SECRET, TWILIO_TOKEN, VAPI_KEY]) expect(shown).not.toContain(secret);
+    }
+    const vapiNumber = state.vapi.phoneNumbers[0];
+    expect(vapiNumber.server).toEqual({
+      url: 'https://numbers.example.test/api/vapi/webhook',
+      headers: { 'x-vapi-secret': '[redacted]' },
+    });
+    expect(vapiNumber.twilioAuthToken).toBe('[redacted]');
+    expect(vapiNumber.twilioAccountSid).toBe(t.sandbox!.twilioAccountSid);
+    const imported = requests.find((r) => r.provider === 'vapi' && r.method === 'POST');
+    expect(imported?.body).toMatchObject({ twilioAuthToken: '[redacted]', number: bought.phoneNumber });
+    // Redacting what is shown changes nothing the emulators hold: the number still answers calls.
+    expect(await voiceAgent.findPhoneNumberByNumber(bought.phoneNumber)).toMatchObject({
+      number: bought.phoneNumber,
+    });
+  });
+
+  it('matches fault paths as globs: a catastrophic regular expression neither freezes nor crashes the service', async () => {
+    const control = sandboxControl(t.sandbox!);
+    const twilioPath = `/twilio/${'a'.repeat(8_000)}!`; // a regular expression (a+)+$ would never finish on it
+    for (const path of ['(a+)+$', '^(a|aa)+$', `${'*a'.repeat(200)}*b`]) {
+      expect((await control.fault({ provider: 'twilio', path, status: 500 })).status).toBe(201);
+    }
+    const started = performance.now();
+    const res = await fetch(`${t.sandbox!.baseUrl}${twilioPath}`);
+    const elapsedMs = performance.now() - started;
+    expect(res.status).toBe(401); // no fault matched: the emulator's own answer (no credentials)
+    expect(elapsedMs).toBeLessThan(1_000);
+    await request(t.app.getHttpServer()).get('/health/live').expect(200);
+    await control.clearFaults();
+  });
+
+  it("matches a glob against the provider's path: * stands for any characters, the rest is literal", async () => {
+    const control = sandboxControl(t.sandbox!);
+    await control.fault({ provider: 'twilio', path: '*/AvailablePhoneNumbers/*', status: 503, times: 1 });
+    await control.fault({ provider: 'twilio', path: '/2010-04-01/Accounts/.*', status: 500 });
+    const telephony = t.app.get(TelephonyPort);
+    await expect(telephony.searchAvailable({ areaCode: '205', limit: 1 })).rejects.toMatchObject({
+      retryable: true,
+    });
+    // '.*' is no wildcard: the second fault matches nothing, so the search works again.
+    await expect(telephony.searchAvailable({ areaCode: '205', limit: 1 })).resolves.toHaveLength(1);
+    const refused = await control.fault({ provider: 'twilio', path: 'x'.repeat(1_001), status: 500 });
+    expect(refused.status).toBe(400);
+    await control.clearFaults();
+  });
+});
+
 describe('the application in live mode pointed at a sandbox run on its own', () => {
   let sandbox: SandboxHandle;
   let live: TestApp;

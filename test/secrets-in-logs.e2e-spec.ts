@@ -75,7 +75,7 @@ describe('secrets in logs', () => {
       body: JSON.stringify({
         provider: 'vapi',
         method: 'POST',
-        path: '^/phone-number$',
+        path: '/phone-number',
         status: 503,
         times: 1,
       }),

@@ -7,7 +7,12 @@ export interface FaultSpec {
   provider: SandboxProvider;
   /** HTTP method to match; any when absent. */
   method?: string;
-  /** Regular expression tested against the path under the provider's prefix (e.g. `/2010-04-01/...`). */
+  /**
+   * A glob matched against the whole path under the provider's prefix (e.g. `/2010-04-01/...`): `*` stands for
+   * any characters (`/` included), everything else is literal. `*IncomingPhoneNumbers*` matches any path that
+   * contains it; `/phone-number` only that path. Never a regular expression: a pattern runs in the service's
+   * process, and a regular expression can be made to take exponential time.
+   */
   path?: string;
   /** The status to answer with; absent with `latencyMs` alone means "slow, then answer normally". */
   status?: number;
@@ -45,6 +50,31 @@ export interface ProviderTraffic {
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+const MAX_PATH_PATTERN = 1_000;
+
+/**
+ * Whether `text` matches `pattern` as a whole, `*` standing for any run of characters. Without backtracking: the
+ * first literal part must open the text and the last close it; the parts between are found in order, each at its
+ * first place after the one before (the earliest place never stops a later part from matching). Linear in the
+ * text's length for each part.
+ */
+export function matchesGlob(pattern: string, text: string): boolean {
+  const parts = pattern.split('*');
+  if (parts.length === 1) return pattern === text;
+  const first = parts[0]!;
+  const last = parts[parts.length - 1]!;
+  if (text.length < first.length + last.length || !text.startsWith(first) || !text.endsWith(last))
+    return false;
+  let at = first.length;
+  const end = text.length - last.length;
+  for (const part of parts.slice(1, -1)) {
+    const found = text.indexOf(part, at);
+    if (found < 0 || found + part.length > end) return false;
+    at = found + part.length;
+  }
+  return true;
+}
+
 /** Injected faults, per-provider latency and concurrency limits: what `/__sandbox/faults` controls. */
 export class FaultInjector {
   private faults: Fault[] = [];
@@ -60,7 +90,9 @@ export class FaultInjector {
   }
 
   add(spec: FaultSpec): Fault {
-    if (spec.path !== undefined) new RegExp(spec.path); // throws on an invalid pattern
+    if (spec.path !== undefined && (typeof spec.path !== 'string' || spec.path.length > MAX_PATH_PATTERN)) {
+      throw new Error(`path must be a glob of at most ${MAX_PATH_PATTERN} characters`);
+    }
     const fault: Fault = { ...spec, id: this.nextId++, hits: 0 };
     this.faults.push(fault);
     return fault;
@@ -107,7 +139,7 @@ export class FaultInjector {
       (f) =>
         f.provider === provider &&
         (f.method === undefined || f.method.toUpperCase() === req.method) &&
-        (f.path === undefined || new RegExp(f.path).test(req.path)),
+        (f.path === undefined || matchesGlob(f.path, req.path)),
     );
     if (!fault) return undefined;
     if (fault.probability !== undefined && this.random() >= fault.probability) return undefined;

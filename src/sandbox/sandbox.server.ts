@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { SandboxConfig } from '../config/index.js';
+import { redactSecrets } from '../shared/logging/secrets.js';
 import { FaultInjector, type FaultSpec, type SandboxProvider } from './faults.js';
 import { SandboxIds } from './sandbox-ids.js';
 import { TwilioEmulator, writeTwilioError } from './twilio/twilio-emulator.js';
@@ -105,7 +106,8 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
   app.set('etag', false);
   const requests: RecordedRequest[] = [];
   const record = (provider: SandboxProvider) => (req: Request, _res: Response, next: NextFunction) => {
-    // What the clients sent, for contract tests of the adapters' requests; never the headers (credentials).
+    // What the clients sent, for contract tests of the adapters' requests; never the headers (credentials), and
+    // shown redacted.
     requests.push({
       provider,
       method: req.method,
@@ -199,16 +201,20 @@ function controlRouter(parts: {
     requests.length = 0;
     res.status(204).end();
   });
+  // What the panel shows is redacted as the service's logs are: the webhook secret in each number's
+  // `server.headers`, the Twilio auth token a Vapi import carries, credentials' tokens.
   router.get('/state', (_req, res) => {
-    res.json({
-      twilio: twilio.state(),
-      vapi: vapi.state(),
-      faults: faults.list(),
-      traffic: faults.traffic,
-      calls: calls.calls,
-    });
+    res.json(
+      redactSecrets({
+        twilio: twilio.state(),
+        vapi: vapi.state(),
+        faults: faults.list(),
+        traffic: faults.traffic,
+        calls: calls.calls,
+      }),
+    );
   });
-  router.get('/requests', (_req, res) => res.json(requests));
+  router.get('/requests', (_req, res) => res.json(redactSecrets(requests)));
   router.get('/faults', (_req, res) => res.json(faults.list()));
   router.post('/faults', (req, res) => {
     const spec = req.body as FaultSpec;

@@ -2,27 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
 import { stdSerializers } from 'pino';
+import { REDACTED, SECRET_FIELDS, SECRET_HEADERS } from './secrets.js';
 
 /** Paths whose values never reach a log line. */
 export const REDACTED_PATHS = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'req.headers["x-vapi-secret"]',
-  'req.headers["x-twilio-signature"]',
-  'res.headers["set-cookie"]',
-  ...[
-    'authToken',
-    'twilioAuthToken',
-    'twilioApiSecret',
-    'apiKey',
-    'password',
-    'secret',
-    'token',
-    'webhookSecret',
-    'jwtSecret',
-    'authorization',
-    'Authorization',
-  ].flatMap((key) => [key, `*.${key}`, `*.*.${key}`, `*.*.*.${key}`]),
+  ...SECRET_HEADERS.flatMap((name) => [`req.headers["${name}"]`, `res.headers["${name}"]`]),
+  ...SECRET_FIELDS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`, `*.*.*.${key}`]),
 ];
 
 const REQUEST_ID = /^[\w.-]{1,128}$/;
@@ -64,7 +49,7 @@ export function loggerParams(level: string, pretty: boolean): Params {
     pinoHttp: {
       level,
       genReqId: requestId,
-      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      redact: { paths: REDACTED_PATHS, censor: REDACTED },
       serializers: { err: serializeError, error: serializeError },
       customLogLevel: (_req, res, error) =>
         error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',

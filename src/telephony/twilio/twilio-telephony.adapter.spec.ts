@@ -324,7 +324,7 @@ describe('TwilioTelephonyAdapter against the sandbox, through the twilio SDK', (
       await control.fault({
         provider: 'twilio',
         method: 'GET',
-        path: 'AvailablePhoneNumbers',
+        path: '*AvailablePhoneNumbers*',
         status: 429,
         times: 1,
       });
@@ -332,7 +332,7 @@ describe('TwilioTelephonyAdapter against the sandbox, through the twilio SDK', (
         twilio.searchAvailable({ country: 'US', areaCode: '205', limit: 1 }),
       ).resolves.toHaveLength(1);
 
-      await control.fault({ provider: 'twilio', path: 'IncomingPhoneNumbers', status: 429 });
+      await control.fault({ provider: 'twilio', path: '*IncomingPhoneNumbers*', status: 429 });
       await expect(twilio.purchase({ areaCode: '205' })).rejects.toMatchObject({
         code: 'TELEPHONY.RATE_LIMITED',
         retryable: true,

@@ -154,7 +154,7 @@ describe('VapiVoiceAgentAdapter against the sandbox', () => {
       await control.fault({
         provider: 'vapi',
         method: 'GET',
-        path: '^/phone-number$',
+        path: '/phone-number',
         status: 502,
         times: 1,
       });
