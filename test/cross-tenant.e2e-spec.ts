@@ -70,7 +70,7 @@ describe('cross-tenant matrix', () => {
     ],
     [
       'PATCH fallback number',
-      () => http().patch(`/api/projects/${projectA}`).send({ fallbackNumber: '+15555550100' }),
+      () => http().patch(`/api/projects/${projectA}`).send({ fallbackNumber: '+12055550100' }),
       'PROJECTS.NOT_FOUND',
     ],
     ['GET agents', () => http().get(`/api/projects/${projectA}/agents`), 'PROJECTS.NOT_FOUND'],

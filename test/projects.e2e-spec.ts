@@ -91,4 +91,79 @@ describe('projects over HTTP', () => {
       .expect(404);
     expect(res.body.code).toBe('PROJECTS.NOT_FOUND');
   });
+
+  describe('fallback number (toll fraud)', () => {
+    it.each([
+      ['a US number', '+14155550123'],
+      ['a Canadian number (Toronto)', '+14165550123'],
+    ])('accepts %s', async (_name, fallbackNumber) => {
+      const res = await http()
+        .post('/api/projects')
+        .set('Authorization', auth)
+        .send({ name: 'Fallback', fallbackNumber })
+        .expect(201);
+      expect(res.body.fallbackNumber).toBe(fallbackNumber);
+    });
+
+    it.each([
+      ['a premium-rate 900 number', '+19005550123', 'premium-rate'],
+      ['a number on a premium-rate 976 exchange', '+12129761234', 'premium-rate'],
+      ['the 976 area code', '+19765550123', 'premium-rate'],
+      ['a Jamaican +1 number', '+18765550123', 'area code 876 is not'],
+      ['a Dominican +1 number', '+18095550123', 'area code 809 is not'],
+      ['a toll-free number', '+18005550123', 'area code 800 is not'],
+      ['a UK number', '+442071234567', 'must be a +1 number'],
+      ['a number too short for NANP', '+1415555012', 'must be a +1 number'],
+    ])(
+      'refuses %s with 400 VALIDATION.FAILED naming fallbackNumber, on create and on update',
+      async (_n, number, why) => {
+        const created = await http()
+          .post('/api/projects')
+          .set('Authorization', auth)
+          .send({ name: 'Toll fraud', fallbackNumber: number })
+          .expect(400);
+        expect(created.body.code).toBe('VALIDATION.FAILED');
+        expect(created.body.errors).toEqual([
+          { field: 'fallbackNumber', message: expect.stringContaining(why) },
+        ]);
+
+        const { body: project } = await http()
+          .post('/api/projects')
+          .set('Authorization', auth)
+          .send({ name: 'Honest', fallbackNumber: '+14155550123' })
+          .expect(201);
+        const updated = await http()
+          .patch(`/api/projects/${project.id}`)
+          .set('Authorization', auth)
+          .send({ fallbackNumber: number })
+          .expect(400);
+        expect(updated.body.errors).toEqual([
+          { field: 'fallbackNumber', message: expect.stringContaining(why) },
+        ]);
+        const after = await http().get(`/api/projects/${project.id}`).set('Authorization', auth).expect(200);
+        expect(after.body.fallbackNumber).toBe('+14155550123');
+      },
+    );
+  });
+});
+
+describe('fallback numbers with FALLBACK_COUNTRIES=US', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: { FALLBACK_COUNTRIES: 'US' } });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('refuses a Canadian number and accepts a US one', async () => {
+    const auth = await bearer(t.config, 'us-only');
+    const http = () => request(t.app.getHttpServer()).post('/api/projects').set('Authorization', auth);
+    const refused = await http().send({ name: 'x', fallbackNumber: '+16045550123' }).expect(400);
+    expect(refused.body.errors).toEqual([
+      { field: 'fallbackNumber', message: 'fallbackNumber must be a number in US; area code 604 is not' },
+    ]);
+    await http().send({ name: 'x', fallbackNumber: '+12055550123' }).expect(201);
+  });
 });
