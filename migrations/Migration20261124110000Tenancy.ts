@@ -1,7 +1,7 @@
 import { Migration } from '@mikro-orm/migrations';
 
 /** The condition of every tenant-isolation policy: the row belongs to the transaction's tenant. */
-const CURRENT_TENANT = `tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid`;
+export const CURRENT_TENANT = `tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid`;
 
 function isolate(table: string): string {
   return `

@@ -4,6 +4,7 @@ import { Migration20261124110000Tenancy } from './Migration20261124110000Tenancy
 import { Migration20261124120000CreateOutbox } from './Migration20261124120000CreateOutbox.js';
 import { Migration20261124120100CreateIdempotencyKey } from './Migration20261124120100CreateIdempotencyKey.js';
 import { Migration20261124130000CreatePhoneNumber } from './Migration20261124130000CreatePhoneNumber.js';
+import { Migration20261201110000CreateTenantRateEvent } from './Migration20261201110000CreateTenantRateEvent.js';
 import { Migration20261201120000CreateBilling } from './Migration20261201120000CreateBilling.js';
 import { Migration20261201120100CreateAnalytics } from './Migration20261201120100CreateAnalytics.js';
 import { Migration20261201120200ResolveVapiNumberNamesTheNumber } from './Migration20261201120200ResolveVapiNumberNamesTheNumber.js';
@@ -15,6 +16,10 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261124120000CreateOutbox', class: Migration20261124120000CreateOutbox },
   { name: 'Migration20261124120100CreateIdempotencyKey', class: Migration20261124120100CreateIdempotencyKey },
   { name: 'Migration20261124130000CreatePhoneNumber', class: Migration20261124130000CreatePhoneNumber },
+  {
+    name: 'Migration20261201110000CreateTenantRateEvent',
+    class: Migration20261201110000CreateTenantRateEvent,
+  },
   { name: 'Migration20261201120000CreateBilling', class: Migration20261201120000CreateBilling },
   { name: 'Migration20261201120100CreateAnalytics', class: Migration20261201120100CreateAnalytics },
   {

@@ -6,5 +6,5 @@ export { TenantOwned, SERVICE_ROLE, TENANT_FILTER, TENANT_SETTING } from './tena
 export { GetProjectQuery } from './projects/get-project/get-project.query.js';
 export { ProjectNotFoundError } from './projects/project.errors.js';
 export type { ProjectResponse } from './projects/project.response.js';
-export { TenantQuotas, type ReservePurchaseOptions } from './quotas/tenant-quotas.js';
-export { NumberQuotaExceededError, PurchaseRateLimitedError } from './quotas/quota.errors.js';
+export { TenantQuotas, type RateLimitedAction, type ReservePurchaseOptions } from './quotas/tenant-quotas.js';
+export { NumberQuotaExceededError, TenantRateLimitedError } from './quotas/quota.errors.js';

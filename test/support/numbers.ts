@@ -13,6 +13,8 @@ export const FAST_PROVISIONING_ENV: Record<string, string> = {
   PROVISIONING_WAIT_MS: '15000',
   PUBLIC_BASE_URL: 'https://numbers.example.test',
   TENANT_PURCHASES_PER_MINUTE: '1000',
+  TENANT_SEARCHES_PER_MINUTE: '1000',
+  TENANT_AGENT_CREATIONS_PER_MINUTE: '1000',
 };
 
 /** The fields of a number in a search's answer: those promised to the dashboard, and those added since. */

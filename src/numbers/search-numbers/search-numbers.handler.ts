@@ -2,6 +2,7 @@ import { Inject } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { NumbersConfig } from '../../config/index.js';
+import { TenantQuotas, TenantScope } from '../../tenancy/index.js';
 import { validAreaCode } from '../area-codes.js';
 import { NumberCatalog, needsAddress } from './number-catalog.js';
 import { SearchNumbersQuery } from './search-numbers.query.js';
@@ -13,6 +14,8 @@ export class SearchNumbersHandler implements IQueryHandler<SearchNumbersQuery> {
 
   constructor(
     private readonly catalog: NumberCatalog,
+    private readonly quotas: TenantQuotas,
+    private readonly scope: TenantScope,
     @Inject(ConfigService) config: ConfigService,
   ) {
     this.defaultAreaCode = config.getOrThrow<NumbersConfig>('numbers').defaultAreaCode;
@@ -21,6 +24,8 @@ export class SearchNumbersHandler implements IQueryHandler<SearchNumbersQuery> {
   async execute({ search }: SearchNumbersQuery): Promise<SearchNumbersResponse> {
     const areaCode = search.areaCode ?? (search.tollFree || search.region ? null : this.defaultAreaCode);
     if (areaCode !== null) validAreaCode(areaCode);
+    // Each search is a Twilio call on the platform's account: limited per tenant (429 RATE_LIMITED).
+    await this.quotas.consume(this.scope.tenantId, 'numbers.search');
     const found = await this.catalog.search({
       areaCode: areaCode ?? undefined,
       contains: search.contains,

@@ -11,9 +11,10 @@ export class NumberQuotaExceededError extends RateLimitedError {
   }
 }
 
-export class PurchaseRateLimitedError extends RateLimitedError {
-  constructor(limit: number, retryAfterSeconds: number) {
-    super('RATE_LIMITED', `At most ${limit} number purchases a minute; try again later.`, retryAfterSeconds, {
+/** A tenant made more calls of one kind (`what`: "number purchases", "number searches", ...) than a minute allows. */
+export class TenantRateLimitedError extends RateLimitedError {
+  constructor(what: string, limit: number, retryAfterSeconds: number) {
+    super('RATE_LIMITED', `At most ${limit} ${what} a minute; try again later.`, retryAfterSeconds, {
       limit,
     });
   }

@@ -3,11 +3,23 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { TenancyConfig } from '../../config/index.js';
-import { NumberQuotaExceededError, PurchaseRateLimitedError } from './quota.errors.js';
+import { NumberQuotaExceededError, TenantRateLimitedError } from './quota.errors.js';
 
-/** Any constant, distinct from the migration lock's: namespaces the per-tenant advisory locks. */
+/** Any constants, distinct from the migration lock's: namespace the per-tenant advisory locks. */
 const PURCHASE_LOCK_NAMESPACE = 7_205_002;
+const ACTION_LOCK_NAMESPACE = 7_205_003;
 const WINDOW_SECONDS = 60;
+
+/** Calls that cost the platform a provider call each, limited per tenant and minute. */
+export type RateLimitedAction = 'numbers.search' | 'agents.create';
+
+const ACTIONS: Record<RateLimitedAction, { what: string; limit: (limits: TenancyConfig) => number }> = {
+  'numbers.search': { what: 'number searches', limit: (l) => l.searchesPerMinute },
+  'agents.create': { what: 'agent creations', limit: (l) => l.agentCreationsPerMinute },
+};
+
+/** Where a sliding window counts: the purchase log, or one action's rows in the rate-event log. */
+type WindowSource = { table: 'tenant_purchase' } | { table: 'tenant_rate_event'; action: RateLimitedAction };
 
 export interface ReservePurchaseOptions {
   /**
@@ -22,9 +34,11 @@ export interface ReservePurchaseOptions {
 }
 
 /**
- * The per-tenant limits on numbers: at most `TENANT_MAX_NUMBERS` live numbers, and at most
- * `TENANT_PURCHASES_PER_MINUTE` purchases in any 60 seconds (a sliding window over the `tenant_purchase` table, so
- * it holds across instances). Call inside the tenant's scope.
+ * The per-tenant limits: at most `TENANT_MAX_NUMBERS` live numbers, at most `TENANT_PURCHASES_PER_MINUTE` purchases
+ * in any 60 seconds, and as many searches (`TENANT_SEARCHES_PER_MINUTE`) and agent creations
+ * (`TENANT_AGENT_CREATIONS_PER_MINUTE`), each a provider call at the platform's cost. Each is a sliding window over
+ * rows in the database (`tenant_purchase`, `tenant_rate_event`), counted under a per-tenant advisory lock, so it
+ * holds across instances. Call inside the tenant's scope.
  */
 @Injectable()
 export class TenantQuotas {
@@ -55,23 +69,73 @@ export class TenantQuotas {
       const live = await options.countLiveNumbers();
       if (live >= this.limits.maxNumbers) throw new NumberQuotaExceededError(this.limits.maxNumbers);
 
-      const [window] = await tx.execute<{ started: number; wait: number | null }[]>(
-        `select count(*)::int as started,
-                extract(epoch from min(created_at) + make_interval(secs => ?) - clock_timestamp())::float8 as wait
-           from tenant_purchase
-          where tenant_id = ? and created_at > clock_timestamp() - make_interval(secs => ?)`,
-        [WINDOW_SECONDS, tenantId, WINDOW_SECONDS],
+      await this.takeFromWindow(
+        tx,
+        tenantId,
+        { table: 'tenant_purchase' },
+        'number purchases',
+        this.limits.purchasesPerMinute,
       );
-      if (window.started >= this.limits.purchasesPerMinute) {
-        throw new PurchaseRateLimitedError(
-          this.limits.purchasesPerMinute,
-          Math.max(1, Math.ceil(window.wait ?? 1)),
-        );
-      }
       await tx.execute(
         'insert into tenant_purchase (id, tenant_id, idempotency_key, created_at) values (?, ?, ?, clock_timestamp())',
         [randomUUID(), tenantId, options.idempotencyKey ?? null],
       );
     });
+  }
+
+  /**
+   * Records one `action` for `tenantId`, or throws `TenantRateLimitedError` (429 `RATE_LIMITED`, with the seconds
+   * until the window has room). Call before the provider call it stands for, after the input was validated.
+   */
+  async consume(tenantId: string, action: RateLimitedAction): Promise<void> {
+    const { what, limit } = ACTIONS[action];
+    await this.em.transactional(async (tx) => {
+      await tx.execute('select pg_advisory_xact_lock(?, hashtext(?))', [
+        ACTION_LOCK_NAMESPACE,
+        `${tenantId}:${action}`,
+      ]);
+      await tx.execute(
+        `delete from tenant_rate_event
+          where tenant_id = ? and action = ? and created_at <= clock_timestamp() - make_interval(secs => ?)`,
+        [tenantId, action, WINDOW_SECONDS],
+      );
+      await this.takeFromWindow(
+        tx,
+        tenantId,
+        { table: 'tenant_rate_event', action },
+        what,
+        limit(this.limits),
+      );
+      await tx.execute(
+        'insert into tenant_rate_event (id, tenant_id, action, created_at) values (?, ?, ?, clock_timestamp())',
+        [randomUUID(), tenantId, action],
+      );
+    });
+  }
+
+  /** Throws `TenantRateLimitedError` when the last 60 seconds of `source` already hold `limit` rows. */
+  private async takeFromWindow(
+    tx: EntityManager,
+    tenantId: string,
+    source: WindowSource,
+    what: string,
+    limit: number,
+  ): Promise<void> {
+    const byAction = source.table === 'tenant_rate_event' ? 'and action = ?' : '';
+    const [window] = await tx.execute<{ started: number; wait: number | null }[]>(
+      `select count(*)::int as started,
+              extract(epoch from min(created_at) + make_interval(secs => ?) - clock_timestamp())::float8 as wait
+         from ${source.table}
+        where tenant_id = ? ${byAction} and created_at > clock_timestamp() - make_interval(secs => ?)`,
+      [
+        WINDOW_SECONDS,
+        tenantId,
+        ...(source.table === 'tenant_rate_event' ? [source.action] : []),
+        WINDOW_SECONDS,
+      ],
+    );
+    if (window.started >= limit) {
+      throw new TenantRateLimitedError(what, limit, Math.max(1, Math.ceil(window.wait ?? 1)));
+    }
   }
 }

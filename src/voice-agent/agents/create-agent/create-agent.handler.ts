@@ -1,6 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { CommandHandler, QueryBus, type ICommandHandler } from '@nestjs/cqrs';
-import { GetProjectQuery } from '../../../tenancy/index.js';
+import { GetProjectQuery, TenantQuotas } from '../../../tenancy/index.js';
 import { VoiceAgentPort } from '../../voice-agent.port.js';
 import { Agent } from '../agent.entity.js';
 import { AssistantNotFoundError } from '../agent.errors.js';
@@ -13,10 +13,13 @@ export class CreateAgentHandler implements ICommandHandler<CreateAgentCommand> {
     private readonly em: EntityManager,
     private readonly queries: QueryBus,
     private readonly voiceAgent: VoiceAgentPort,
+    private readonly quotas: TenantQuotas,
   ) {}
 
   async execute(command: CreateAgentCommand): Promise<AgentResponse> {
     await this.queries.execute(new GetProjectQuery(command.projectId));
+    // Each creation asks Vapi for the assistant: limited per tenant (429 RATE_LIMITED).
+    await this.quotas.consume(command.tenantId, 'agents.create');
     // No transaction is open across the provider call.
     const assistant = await this.voiceAgent.getAssistant(command.vapiAssistantId);
     if (!assistant) throw new AssistantNotFoundError(command.vapiAssistantId);
