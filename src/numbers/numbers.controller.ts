@@ -11,6 +11,7 @@ import {
 import type { Request, Response } from 'express';
 import { ApiAuthenticatedProblems, ApiProblem } from '../shared/http/api-problem.decorator.js';
 import { parseId } from '../shared/http/parse-id.pipe.js';
+import { PageQueryDto } from '../shared/pagination/page-query.dto.js';
 import { IdempotencyService, parseIdempotencyKey } from '../shared/idempotency/index.js';
 import { TenantScope } from '../tenancy/index.js';
 import { GetNumberQuery } from './get-number/get-number.query.js';
@@ -52,6 +53,11 @@ export class NumbersController {
     400,
     ['NUMBERS.INVALID_AREA_CODE', 'VALIDATION.FAILED'],
     'The area code or a filter is malformed.',
+  )
+  @ApiProblem(
+    429,
+    ['RATE_LIMITED'],
+    'More than TENANT_SEARCHES_PER_MINUTE searches a minute; see Retry-After.',
   )
   @ApiProblem(502, ['TELEPHONY.PROVIDER_ERROR', 'TELEPHONY.UNREACHABLE'], 'Twilio did not answer.')
   search(@Query() query: SearchNumbersDto): Promise<SearchNumbersResponse> {
@@ -132,10 +138,20 @@ export class NumbersController {
   }
 
   @Get('api/projects/:projectId/numbers')
-  @ApiOkResponse({ type: PhoneNumberListResponse })
-  @ApiProblem(400, ['REQUEST.INVALID_ID'], 'The project id is not a UUID.')
+  @ApiOkResponse({
+    type: PhoneNumberListResponse,
+    description: "A page of the project's numbers, newest first.",
+  })
+  @ApiProblem(
+    400,
+    ['REQUEST.INVALID_ID', 'VALIDATION.FAILED'],
+    'The project id, cursor or limit is not valid.',
+  )
   @ApiProblem(404, ['PROJECTS.NOT_FOUND'], 'No project with this id in your tenant.')
-  async list(@Param('projectId', parseId('projectId')) projectId: string): Promise<PhoneNumberListResponse> {
-    return { items: await this.queries.execute(new ListNumbersQuery(projectId)) };
+  list(
+    @Param('projectId', parseId('projectId')) projectId: string,
+    @Query() page: PageQueryDto,
+  ): Promise<PhoneNumberListResponse> {
+    return this.queries.execute(new ListNumbersQuery(projectId, page));
   }
 }

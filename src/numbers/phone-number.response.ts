@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { PageResponse } from '../shared/pagination/page-query.dto.js';
 import type { NumberStatus, PhoneNumber, StepName, StepState, StepStatus } from './phone-number.entity.js';
 
 export class StepErrorResponse {
@@ -123,7 +124,7 @@ export class PurchaseNumberResponse {
   vapiNumberId!: string | null;
 }
 
-export class PhoneNumberListResponse {
+export class PhoneNumberListResponse extends PageResponse {
   @ApiProperty({ type: [PhoneNumberResponse] })
   items!: PhoneNumberResponse[];
 }

@@ -1,5 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { QueryBus, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { findPage, type Page } from '../../shared/pagination/keyset-page.js';
 import { GetProjectQuery } from '../../tenancy/index.js';
 import { PhoneNumber } from '../phone-number.entity.js';
 import { PhoneNumberResponse } from '../phone-number.response.js';
@@ -12,9 +13,10 @@ export class ListNumbersHandler implements IQueryHandler<ListNumbersQuery> {
     private readonly queries: QueryBus,
   ) {}
 
-  async execute({ projectId }: ListNumbersQuery): Promise<PhoneNumberResponse[]> {
+  async execute({ projectId, page }: ListNumbersQuery): Promise<Page<PhoneNumberResponse>> {
     await this.queries.execute(new GetProjectQuery(projectId));
-    const numbers = await this.em.fork().find(PhoneNumber, { projectId }, { orderBy: { createdAt: 'desc' } });
-    return numbers.map((n) => PhoneNumberResponse.of(n));
+    return findPage(this.em.fork(), PhoneNumber, { projectId }, page, 'desc', (n) =>
+      PhoneNumberResponse.of(n),
+    );
   }
 }

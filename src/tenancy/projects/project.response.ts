@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { PageResponse } from '../../shared/pagination/page-query.dto.js';
 import type { Project } from './project.entity.js';
 
 export class ProjectResponse {
@@ -28,7 +29,7 @@ export class ProjectResponse {
   }
 }
 
-export class ProjectListResponse {
+export class ProjectListResponse extends PageResponse {
   @ApiProperty({ type: [ProjectResponse] })
   items!: ProjectResponse[];
 }

@@ -1,8 +1,9 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiAuthenticatedProblems, ApiProblem } from '../../shared/http/api-problem.decorator.js';
 import { parseId } from '../../shared/http/parse-id.pipe.js';
+import { PageQueryDto } from '../../shared/pagination/page-query.dto.js';
 import { TenantScope } from '../tenant-scope/tenant-scope.js';
 import { CreateProjectCommand } from './create-project/create-project.command.js';
 import { CreateProjectDto } from './create-project/create-project.dto.js';
@@ -35,9 +36,10 @@ export class ProjectsController {
   }
 
   @Get()
-  @ApiOkResponse({ type: ProjectListResponse })
-  async list(): Promise<ProjectListResponse> {
-    return { items: await this.queries.execute(new ListProjectsQuery()) };
+  @ApiOkResponse({ type: ProjectListResponse, description: 'A page of projects, oldest first.' })
+  @ApiProblem(400, ['VALIDATION.FAILED'], 'The cursor or limit is not valid.')
+  list(@Query() page: PageQueryDto): Promise<ProjectListResponse> {
+    return this.queries.execute(new ListProjectsQuery(page));
   }
 
   @Get(':projectId')

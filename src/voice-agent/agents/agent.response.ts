@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { PageResponse } from '../../shared/pagination/page-query.dto.js';
 import type { Agent } from './agent.entity.js';
 
 export class AgentResponse {
@@ -28,7 +29,7 @@ export class AgentResponse {
   }
 }
 
-export class AgentListResponse {
+export class AgentListResponse extends PageResponse {
   @ApiProperty({ type: [AgentResponse] })
   items!: AgentResponse[];
 }

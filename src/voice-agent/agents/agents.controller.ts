@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import {
   ApiBearerAuth,
@@ -9,6 +9,7 @@ import {
 } from '@nestjs/swagger';
 import { ApiAuthenticatedProblems, ApiProblem } from '../../shared/http/api-problem.decorator.js';
 import { parseId } from '../../shared/http/parse-id.pipe.js';
+import { PageQueryDto } from '../../shared/pagination/page-query.dto.js';
 import { TenantScope } from '../../tenancy/index.js';
 import { AgentListResponse, AgentResponse } from './agent.response.js';
 import { CreateAgentCommand } from './create-agent/create-agent.command.js';
@@ -35,6 +36,11 @@ export class AgentsController {
   @ApiProblem(400, ['VALIDATION.FAILED', 'REQUEST.MALFORMED_BODY'], 'The body is not valid.')
   @ApiProblem(404, ['PROJECTS.NOT_FOUND'], PROJECT_NOT_FOUND)
   @ApiProblem(422, ['AGENTS.ASSISTANT_NOT_FOUND'], 'Vapi has no assistant with this id in our organization.')
+  @ApiProblem(
+    429,
+    ['RATE_LIMITED'],
+    'More than TENANT_AGENT_CREATIONS_PER_MINUTE creations a minute; see Retry-After.',
+  )
   create(
     @Param('projectId', parseId('projectId')) projectId: string,
     @Body() body: CreateAgentDto,
@@ -45,10 +51,14 @@ export class AgentsController {
   }
 
   @Get()
-  @ApiOkResponse({ type: AgentListResponse })
+  @ApiOkResponse({ type: AgentListResponse, description: "A page of the project's agents, oldest first." })
+  @ApiProblem(400, ['VALIDATION.FAILED'], 'The cursor or limit is not valid.')
   @ApiProblem(404, ['PROJECTS.NOT_FOUND'], PROJECT_NOT_FOUND)
-  async list(@Param('projectId', parseId('projectId')) projectId: string): Promise<AgentListResponse> {
-    return { items: await this.queries.execute(new ListAgentsQuery(projectId)) };
+  list(
+    @Param('projectId', parseId('projectId')) projectId: string,
+    @Query() page: PageQueryDto,
+  ): Promise<AgentListResponse> {
+    return this.queries.execute(new ListAgentsQuery(projectId, page));
   }
 
   @Delete(':agentId')

@@ -1,5 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { findPage, type Page } from '../../../shared/pagination/keyset-page.js';
 import { Project } from '../project.entity.js';
 import { ProjectResponse } from '../project.response.js';
 import { ListProjectsQuery } from './list-projects.query.js';
@@ -8,8 +9,7 @@ import { ListProjectsQuery } from './list-projects.query.js';
 export class ListProjectsHandler implements IQueryHandler<ListProjectsQuery> {
   constructor(private readonly em: EntityManager) {}
 
-  async execute(): Promise<ProjectResponse[]> {
-    const projects = await this.em.find(Project, {}, { orderBy: { createdAt: 'asc', id: 'asc' } });
-    return projects.map(ProjectResponse.of);
+  execute({ page }: ListProjectsQuery): Promise<Page<ProjectResponse>> {
+    return findPage(this.em, Project, {}, page, 'asc', ProjectResponse.of);
   }
 }

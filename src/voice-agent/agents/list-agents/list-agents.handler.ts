@@ -1,5 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { QueryBus, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { findPage, type Page } from '../../../shared/pagination/keyset-page.js';
 import { GetProjectQuery } from '../../../tenancy/index.js';
 import { Agent } from '../agent.entity.js';
 import { AgentResponse } from '../agent.response.js';
@@ -12,13 +13,8 @@ export class ListAgentsHandler implements IQueryHandler<ListAgentsQuery> {
     private readonly queries: QueryBus,
   ) {}
 
-  async execute(query: ListAgentsQuery): Promise<AgentResponse[]> {
+  async execute(query: ListAgentsQuery): Promise<Page<AgentResponse>> {
     await this.queries.execute(new GetProjectQuery(query.projectId));
-    const agents = await this.em.find(
-      Agent,
-      { projectId: query.projectId },
-      { orderBy: { createdAt: 'asc', id: 'asc' } },
-    );
-    return agents.map(AgentResponse.of);
+    return findPage(this.em, Agent, { projectId: query.projectId }, query.page, 'asc', AgentResponse.of);
   }
 }

@@ -1,8 +1,14 @@
 import { Query } from '@nestjs/cqrs';
+import type { Page } from '../../../shared/pagination/keyset-page.js';
+import type { PageQueryDto } from '../../../shared/pagination/page-query.dto.js';
 import type { AgentResponse } from '../agent.response.js';
 
-export class ListAgentsQuery extends Query<AgentResponse[]> {
-  constructor(readonly projectId: string) {
+/** A page of a project's agents, oldest first. */
+export class ListAgentsQuery extends Query<Page<AgentResponse>> {
+  constructor(
+    readonly projectId: string,
+    readonly page: PageQueryDto,
+  ) {
     super();
   }
 }
