@@ -12,10 +12,9 @@ export class NumberUnavailableError extends ConflictError {
     super(
       'NUMBERS.UNAVAILABLE',
       `The number ${phoneNumber ?? ''} is not available for purchase.`.replace('  ', ' '),
-      {
-        phoneNumber,
-        providerMessage,
-      },
+      { phoneNumber },
+      [],
+      { providerMessage },
     );
   }
 }
@@ -23,40 +22,52 @@ export class NumberUnavailableError extends ConflictError {
 /** Not a valid phone number (Twilio 21421). */
 export class InvalidPhoneNumberError extends InvalidInputError {
   constructor(phoneNumber: string | undefined, providerMessage: string) {
-    super('NUMBERS.INVALID_NUMBER', `${phoneNumber ?? 'The number'} is not a valid phone number.`, {
-      phoneNumber,
-      providerMessage,
-    });
+    super(
+      'NUMBERS.INVALID_NUMBER',
+      `${phoneNumber ?? 'The number'} is not a valid phone number.`,
+      { phoneNumber },
+      [],
+      { providerMessage },
+    );
   }
 }
 
 /** Not a valid North American area code (Twilio 21451). */
 export class InvalidAreaCodeError extends InvalidInputError {
   constructor(areaCode: string | undefined, providerMessage: string) {
-    super('NUMBERS.INVALID_AREA_CODE', `${areaCode ?? 'The area code'} is not a valid area code.`, {
-      areaCode,
-      providerMessage,
-    });
+    super(
+      'NUMBERS.INVALID_AREA_CODE',
+      `${areaCode ?? 'The area code'} is not a valid area code.`,
+      { areaCode },
+      [],
+      { providerMessage },
+    );
   }
 }
 
 /** No number left in that area code (Twilio 21452). */
 export class NoNumbersAvailableError extends UnprocessableError {
   constructor(areaCode: string | undefined, providerMessage: string) {
-    super('NUMBERS.NONE_AVAILABLE', `No numbers are available in area code ${areaCode ?? '(any)'}.`, {
-      areaCode,
-      providerMessage,
-    });
+    super(
+      'NUMBERS.NONE_AVAILABLE',
+      `No numbers are available in area code ${areaCode ?? '(any)'}.`,
+      { areaCode },
+      [],
+      { providerMessage },
+    );
   }
 }
 
 /** The number needs an address on file before it can be bought (Twilio 21631). */
 export class AddressRequiredError extends UnprocessableError {
   constructor(phoneNumber: string | undefined, providerMessage: string) {
-    super('NUMBERS.ADDRESS_REQUIRED', `The number ${phoneNumber ?? ''} requires an address on file.`, {
-      phoneNumber,
-      providerMessage,
-    });
+    super(
+      'NUMBERS.ADDRESS_REQUIRED',
+      `The number ${phoneNumber ?? ''} requires an address on file.`,
+      { phoneNumber },
+      [],
+      { providerMessage },
+    );
   }
 }
 
@@ -81,14 +92,15 @@ export const TELEPHONY_FAILURE = {
   rejected: 'TELEPHONY.REQUEST_REJECTED',
 } as const;
 
+/** `diagnostics` (Twilio's status, code and message, the operation) go to the log only, never to the caller. */
 export function telephonyFailure(
   code: (typeof TELEPHONY_FAILURE)[keyof typeof TELEPHONY_FAILURE],
   message: string,
-  details: Record<string, unknown>,
+  diagnostics: Record<string, unknown>,
 ): ProviderFailureError {
   const retryable =
     code === 'TELEPHONY.RATE_LIMITED' ||
     code === 'TELEPHONY.PROVIDER_ERROR' ||
     code === 'TELEPHONY.UNREACHABLE';
-  return new ProviderFailureError(code, message, retryable, { provider: 'twilio', ...details });
+  return new ProviderFailureError(code, message, retryable, { provider: 'twilio' }, diagnostics);
 }

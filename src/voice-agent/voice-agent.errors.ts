@@ -29,10 +29,11 @@ const RETRYABLE: VoiceAgentFailureCode[] = [
   'VOICE_AGENT.UNREACHABLE',
 ];
 
+/** `diagnostics` (Vapi's status and message, the operation) go to the log only, never to the caller. */
 export function voiceAgentFailure(
   code: VoiceAgentFailureCode,
   message: string,
-  details: Record<string, unknown>,
+  diagnostics: Record<string, unknown>,
 ): ProviderFailureError {
-  return new ProviderFailureError(code, message, RETRYABLE.includes(code), { provider: 'vapi', ...details });
+  return new ProviderFailureError(code, message, RETRYABLE.includes(code), { provider: 'vapi' }, diagnostics);
 }

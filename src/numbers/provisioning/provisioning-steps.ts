@@ -14,13 +14,17 @@ export function isRetryable(error: unknown): boolean {
   return !(error instanceof DomainError);
 }
 
+/**
+ * What a failed step records, and `GET /api/numbers/:id` shows: our code and message, and the details meant for
+ * the caller. A provider's raw answer (its diagnostics) and an unexpected error's text are logged, not recorded.
+ */
 export function stepErrorOf(error: unknown): StepError {
   if (error instanceof DomainError) {
     return Object.keys(error.details).length > 0
       ? { code: error.code, message: error.message, details: error.details }
       : { code: error.code, message: error.message };
   }
-  return { code: 'INTERNAL.ERROR', message: error instanceof Error ? error.message : String(error) };
+  return { code: 'INTERNAL.ERROR', message: 'An unexpected error occurred. It has been logged.' };
 }
 
 /**
@@ -62,7 +66,13 @@ export class ProvisioningSteps {
       const retryable = isRetryable(error);
       this.metrics.failure(step, stepError.code, retryable);
       this.logger.warn(
-        { numberId, step, code: stepError.code, retryable },
+        {
+          numberId,
+          step,
+          code: stepError.code,
+          retryable,
+          ...(error instanceof DomainError ? { diagnostics: error.diagnostics } : { err: error }),
+        },
         `step ${step} failed: ${stepError.message}`,
       );
       await this.em.transactional(async (tx) => {

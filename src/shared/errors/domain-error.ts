@@ -23,10 +23,16 @@ export abstract class DomainError extends Error {
 
   constructor(
     readonly code: string,
+    /** Shown to the caller: our words only, never a provider's message or identifiers. */
     message: string,
-    /** Extra members for the problem body; never secrets. */
+    /** Extra members for the problem body; never secrets, never a provider's raw text. */
     readonly details: Record<string, unknown> = {},
     readonly errors: FieldProblem[] = [],
+    /**
+     * For the operator, never for the caller: what a provider answered (its message, codes, the operation), written
+     * to the log under the request id by the exception filter and never into an answer.
+     */
+    readonly diagnostics: Record<string, unknown> = {},
   ) {
     super(message);
     this.name = new.target.name;
@@ -75,8 +81,9 @@ export class ProviderFailureError extends DomainError {
     message: string,
     readonly retryable: boolean,
     details: Record<string, unknown> = {},
+    diagnostics: Record<string, unknown> = {},
   ) {
-    super(code, message, details);
+    super(code, message, details, [], diagnostics);
   }
 }
 

@@ -76,8 +76,13 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const request = http.getRequest<Request>();
     const problem = this.toProblem(exception, request);
 
+    // What a provider answered is for the operator: logged (under the request id, which every line of the
+    // request carries), never answered. The answer has our code and our words only.
+    const diagnostics = exception instanceof DomainError ? exception.diagnostics : {};
     if (problem.status >= 500) {
-      this.logger.error({ err: exception, code: problem.code }, 'request failed');
+      this.logger.error({ err: exception, code: problem.code, diagnostics }, 'request failed');
+    } else if (Object.keys(diagnostics).length > 0) {
+      this.logger.warn({ code: problem.code, diagnostics }, 'request refused on a provider answer');
     }
     if (exception instanceof RateLimitedError) {
       response.setHeader('Retry-After', String(Math.max(1, Math.ceil(exception.retryAfterSeconds))));

@@ -336,7 +336,8 @@ describe('TwilioTelephonyAdapter against the sandbox, through the twilio SDK', (
       await expect(twilio.purchase({ areaCode: '205' })).rejects.toMatchObject({
         code: 'TELEPHONY.RATE_LIMITED',
         retryable: true,
-        details: expect.objectContaining({ twilioCode: 20429 }),
+        details: { provider: 'twilio' },
+        diagnostics: expect.objectContaining({ twilioCode: 20429 }),
       });
     });
 
@@ -369,7 +370,11 @@ describe('TwilioTelephonyAdapter against the sandbox, through the twilio SDK', (
       await expect(twilio.purchase({ areaCode: '205' })).rejects.toMatchObject({
         code: 'TELEPHONY.REQUEST_REJECTED',
         retryable: false,
-        details: expect.objectContaining({ twilioCode: 21404 }),
+        details: { provider: 'twilio' },
+        diagnostics: expect.objectContaining({
+          twilioCode: 21404,
+          providerMessage: 'Trial accounts are allowed only one Twilio number.',
+        }),
       });
     });
   });

@@ -123,14 +123,15 @@ describe('VapiVoiceAgentAdapter against the sandbox', () => {
   });
 
   describe('errors', () => {
-    it('reports validation errors (message array) as non-retryable, with Vapi messages', async () => {
+    it("reports validation errors (message array) as non-retryable, Vapi's messages as diagnostics only", async () => {
       const error = await vapi()
         .createPhoneNumber({ number: '+12055550123', name: 'x'.repeat(41), server: server() })
         .catch((e: unknown) => e);
       expect(error).toMatchObject({
         code: 'VOICE_AGENT.REQUEST_REJECTED',
         retryable: false,
-        details: expect.objectContaining({
+        details: { provider: 'vapi' },
+        diagnostics: expect.objectContaining({
           status: 400,
           providerMessage: ['name must be shorter than or equal to 40 characters'],
         }),
