@@ -1,8 +1,6 @@
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { PARAMS_PROVIDER_TOKEN } from 'nestjs-pino';
 import request from 'supertest';
-import { loggerParams } from '../src/shared/logging/logging.js';
+import { captureLogs } from './support/logs.js';
 import { FAST_PROVISIONING_ENV, tenantWithProject, waitForNumber } from './support/numbers.js';
 import { sandboxControl } from './support/sandbox.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
@@ -15,13 +13,7 @@ const rawMessage = (tag: string) => `Account ${ACCOUNT_SID} is suspended (${tag}
 
 describe("a provider's raw answer goes to the log, never into ours", () => {
   let t: TestApp;
-  const lines: string[] = [];
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(String(chunk));
-      done();
-    },
-  });
+  const { lines, override } = captureLogs('info');
   const http = () => request(t.app.getHttpServer());
   /** The log lines that mention `text`, parsed. */
   const logged = (text: string) =>
@@ -31,13 +23,7 @@ describe("a provider's raw answer goes to the log, never into ours", () => {
   };
 
   beforeAll(async () => {
-    const params = loggerParams('info', false);
-    t = await createTestApp({
-      env: { ...FAST_PROVISIONING_ENV, LOG_LEVEL: 'info' },
-      overrides: [
-        { provide: PARAMS_PROVIDER_TOKEN, useValue: { ...params, pinoHttp: [params.pinoHttp, sink] } },
-      ],
-    });
+    t = await createTestApp({ env: { ...FAST_PROVISIONING_ENV, LOG_LEVEL: 'info' }, overrides: [override] });
   });
   afterAll(async () => {
     await t.close();

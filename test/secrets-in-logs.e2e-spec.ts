@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { PARAMS_PROVIDER_TOKEN } from 'nestjs-pino';
 import request from 'supertest';
-import { loggerParams } from '../src/shared/logging/logging.js';
+import { captureLogs } from './support/logs.js';
 import { FAST_PROVISIONING_ENV } from './support/numbers.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { bearer } from './support/tokens.js';
@@ -14,16 +12,9 @@ const TWILIO_TOKEN_IN_PAYLOAD = 'twilio-token-inside-a-vapi-payload-0001';
 
 describe('secrets in logs', () => {
   let t: TestApp;
-  const lines: string[] = [];
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(String(chunk));
-      done();
-    },
-  });
+  const { lines, override } = captureLogs('trace');
 
   beforeAll(async () => {
-    const params = loggerParams('trace', false);
     t = await createTestApp({
       env: {
         ...FAST_PROVISIONING_ENV,
@@ -33,9 +24,7 @@ describe('secrets in logs', () => {
         SANDBOX_TWILIO_AUTH_TOKEN: 'twilio-auth-token-that-must-not-be-logged-01',
         SANDBOX_VAPI_API_KEY: 'vapi-api-key-that-must-not-be-logged-000001',
       },
-      overrides: [
-        { provide: PARAMS_PROVIDER_TOKEN, useValue: { ...params, pinoHttp: [params.pinoHttp, sink] } },
-      ],
+      overrides: [override],
     });
   });
   afterAll(async () => {
