@@ -45,7 +45,7 @@ describe('a Vapi outage longer than the backlog alert age', () => {
   });
 
   it('keeps the instance ready, reports the backlog degraded with its age, and completes the number once Vapi is back', async () => {
-    await control.fault({ provider: 'vapi', method: 'POST', path: '^/phone-number$', status: 503 });
+    await control.fault({ provider: 'vapi', method: 'POST', path: '/phone-number', status: 503 });
     const bought = await http()
       .post('/api/numbers')
       .set('Authorization', p.auth)

@@ -44,6 +44,7 @@ const EXPECTED_PUBLIC = [
   'GET /docs/index.html',
   'GET /docs/swagger-ui-init.js',
   'GET /health/live',
+  'GET /health/outbox',
   'GET /health/ready',
   'GET /metrics',
   'POST /api/vapi/webhook',

@@ -12,7 +12,6 @@ import { Public } from '../shared/http/public.decorator.js';
 import { ReadinessRegistry } from '../shared/health/readiness.registry.js';
 import { Outbox, type OutboxReport } from '../shared/outbox/index.js';
 import { withTimeout } from '../shared/time/with-timeout.js';
-import { Public } from '../tenancy/index.js';
 
 const CHECK_TIMEOUT_MS = 3_000;
 
@@ -76,7 +75,6 @@ export class HealthController {
    * leaving the load balancer), and 503 only when the backlog cannot be read at all.
    */
   @Get('outbox')
-  @Public()
   @ApiOkResponse({
     description:
       '`status` `ok` or `degraded` (with `reasons`: `OUTBOX.BACKLOG_OLD`, `OUTBOX.DELIVERIES_FAILED`), ' +
