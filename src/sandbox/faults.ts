@@ -51,6 +51,8 @@ export interface ProviderTraffic {
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const MAX_PATH_PATTERN = 1_000;
+/** Anchors and `.*`, which no request path contains: the marks of a regular expression. */
+const LOOKS_LIKE_A_REGEX = /^\^|\$$|\.\*/;
 
 /**
  * Whether `text` matches `pattern` as a whole, `*` standing for any run of characters. Without backtracking: the
@@ -92,6 +94,12 @@ export class FaultInjector {
   add(spec: FaultSpec): Fault {
     if (spec.path !== undefined && (typeof spec.path !== 'string' || spec.path.length > MAX_PATH_PATTERN)) {
       throw new Error(`path must be a glob of at most ${MAX_PATH_PATTERN} characters`);
+    }
+    // A regular expression written out of habit would match nothing as a glob, silently: say so instead.
+    if (spec.path !== undefined && LOOKS_LIKE_A_REGEX.test(spec.path)) {
+      throw new Error(
+        `path is a glob, not a regular expression: * stands for any characters (got "${spec.path}")`,
+      );
     }
     const fault: Fault = { ...spec, id: this.nextId++, hits: 0 };
     this.faults.push(fault);
