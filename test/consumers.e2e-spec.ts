@@ -394,7 +394,7 @@ describe('event consumers: billing and analytics', () => {
       });
 
       await buyNumber(other);
-      await control.fault({ provider: 'vapi', method: 'POST', path: '^/phone-number$', status: 500 });
+      await control.fault({ provider: 'vapi', method: 'POST', path: '/phone-number', status: 500 });
       const res = await http()
         .post('/api/numbers')
         .set('Authorization', other.auth)
