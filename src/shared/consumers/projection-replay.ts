@@ -39,7 +39,7 @@ export class UnknownProjectionError extends Error {
  * order with the same `applyOnce` as live delivery. Live deliveries wait for the lock meanwhile and then skip what
  * the replay applied, so the service may keep running.
  *
- * Only the list of tenants spans tenants (`tenantsInLog`); everything else runs in one tenant's scope.
+ * Only the list of tenants spans tenants (`log`); everything else runs in one tenant's scope.
  */
 @Injectable()
 export class ProjectionReplay {
@@ -65,11 +65,11 @@ export class ProjectionReplay {
   async replay(name: string): Promise<ReplayResult> {
     const projection = this.projection(name);
     let events = 0;
-    const tenants = await this.tenantsInLog();
+    const { tenants, since } = await this.log();
     for (const tenantId of tenants) {
       events += await this.tenantScope.run(tenantId, () => this.replayTenant(projection, tenantId));
     }
-    return { consumer: name, tenants: tenants.length, events, logSince: await this.logSince() };
+    return { consumer: name, tenants: tenants.length, events, logSince: since };
   }
 
   private replayTenant(projection: EventProjection, tenantId: string): Promise<number> {
@@ -94,21 +94,19 @@ export class ProjectionReplay {
     });
   }
 
-  private async logSince(): Promise<Date | null> {
-    const [row] = await this.em
-      .fork()
-      .getConnection()
-      .execute<{ since: Date | string | null }[]>('select min(recorded_at) as since from outbox_event');
-    return row.since === null ? null : new Date(row.since);
-  }
-
-  /** The tenants with events in the log: the one read across tenants (run with the owner's connection). */
-  private async tenantsInLog(): Promise<string[]> {
+  /**
+   * The tenants with events in the log, and when the oldest event still there was recorded: the one read across
+   * tenants (run with the owner's connection).
+   */
+  private async log(): Promise<{ tenants: string[]; since: Date | null }> {
     const rows = await this.em
       .fork()
       .getConnection()
-      .execute<{ tenant_id: string }[]>('select distinct tenant_id from outbox_event order by tenant_id');
-    return rows.map((row) => row.tenant_id);
+      .execute<{ tenant_id: string; since: Date | string }[]>(
+        'select tenant_id, min(recorded_at) as since from outbox_event group by tenant_id order by tenant_id',
+      );
+    const oldest = Math.min(...rows.map((row) => new Date(row.since).getTime()));
+    return { tenants: rows.map((row) => row.tenant_id), since: rows.length > 0 ? new Date(oldest) : null };
   }
 }
 
