@@ -21,9 +21,12 @@ export class Migration20261124110000Tenancy extends Migration {
 
   override up(): void {
     // Roles are cluster-wide and test databases are created in parallel on one server: tolerate the race.
+    // An owner that may not create roles finds it made beforehand (see the README's "Database roles").
     this.addSql(`
       do $$ begin
-        create role numbers_app nologin;
+        if not exists (select 1 from pg_roles where rolname = 'numbers_app') then
+          create role numbers_app nologin;
+        end if;
       exception when duplicate_object or unique_violation then null;
       end $$;
     `);

@@ -3,14 +3,17 @@ import { Migration } from '@mikro-orm/migrations';
 /** The role the service's queries run as under row-level security; created by whichever migration runs first. */
 export const CREATE_APP_ROLE = `
   do $$ begin
-    create role numbers_app nologin;
+    if not exists (select 1 from pg_roles where rolname = 'numbers_app') then
+      create role numbers_app nologin;
+    end if;
   exception when duplicate_object or unique_violation then null;
   end $$;
 `;
 
 /**
  * The transactional outbox: an append-only event log and one delivery row per (event, subscriber).
- * Infrastructure tables, read across tenants by the relay: they carry tenant_id but no row-level security.
+ * They carry tenant_id and are isolated by row-level security since Migration20261201130000RowLevelSecurityEverywhere;
+ * the relay reads across tenants through narrow functions.
  */
 export class Migration20261124120000CreateOutbox extends Migration {
   override name = 'Migration20261124120000CreateOutbox';

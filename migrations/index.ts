@@ -8,6 +8,7 @@ import { Migration20261201110000CreateTenantRateEvent } from './Migration2026120
 import { Migration20261201120000CreateBilling } from './Migration20261201120000CreateBilling.js';
 import { Migration20261201120100CreateAnalytics } from './Migration20261201120100CreateAnalytics.js';
 import { Migration20261201120200ResolveVapiNumberNamesTheNumber } from './Migration20261201120200ResolveVapiNumberNamesTheNumber.js';
+import { Migration20261201130000RowLevelSecurityEverywhere } from './Migration20261201130000RowLevelSecurityEverywhere.js';
 
 /** Every migration, in order. A new migration is added here as well as to this folder. */
 export const migrationsList: MigrationObject[] = [
@@ -25,5 +26,9 @@ export const migrationsList: MigrationObject[] = [
   {
     name: 'Migration20261201120200ResolveVapiNumberNamesTheNumber',
     class: Migration20261201120200ResolveVapiNumberNamesTheNumber,
+  },
+  {
+    name: 'Migration20261201130000RowLevelSecurityEverywhere',
+    class: Migration20261201130000RowLevelSecurityEverywhere,
   },
 ];

@@ -1,29 +1,28 @@
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
-import { MikroORM } from '@mikro-orm/postgresql';
 import { ConfigError, loadConfig } from './config/index.js';
 import { startEmbeddedPostgres } from './shared/database/embedded-postgres.js';
 import { runMigrations } from './shared/database/migration-runner.js';
-import { ormOptions } from './shared/database/orm-options.js';
 
-/** `npm run migrate`: applies pending migrations to DATABASE_URL (or the embedded database) and exits. */
+/**
+ * `npm run migrate`: applies pending migrations as the tables' owner (MIGRATION_DATABASE_URL, else DATABASE_URL,
+ * else the embedded database) and exits.
+ */
 async function migrate(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
   const config = loadConfig(process.env);
   const embedded = config.database.url
     ? undefined
     : await startEmbeddedPostgres({ dataDir: config.database.dataDir });
-  const url = config.database.url ?? embedded!.url;
-  const orm = await MikroORM.init(ormOptions(url, 2));
+  const url = config.database.migrationUrl ?? config.database.url ?? embedded!.url;
   try {
-    const applied = await runMigrations(orm, url);
+    const applied = await runMigrations(url);
     process.stdout.write(
       applied.length > 0
         ? `Applied: ${applied.join(', ')}\n`
         : 'The database is up to date; nothing to apply.\n',
     );
   } finally {
-    await orm.close();
     await embedded?.stop();
   }
 }

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { SignJWT } from 'jose';
-import { EntityManager as EntityManagerToken } from '@mikro-orm/postgresql';
 import request from 'supertest';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { developmentTokenNotice } from '../src/tenancy/index.js';
@@ -39,10 +38,9 @@ describe('authentication', () => {
       [1, 2, 3, 4].map(() => http().get('/api/projects').set('Authorization', auth)),
     );
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
-    const rows = await t.app
-      .get(EntityManagerToken)
-      .fork()
-      .execute("select count(*)::int as n from tenant where external_id = 'acme'");
+    const rows = await t.ownerQuery<{ n: number }>(
+      "select count(*)::int as n from tenant where external_id = 'acme'",
+    );
     expect(rows[0].n).toBe(1);
   });
 

@@ -1,8 +1,10 @@
 import type { EnvReader } from './env-reader.js';
 
 export interface DatabaseConfig {
-  /** PostgreSQL URL; undefined means the embedded database. */
+  /** PostgreSQL URL the application connects with; undefined means the embedded database. */
   url?: string;
+  /** PostgreSQL URL of the tables' owner, for migrations; undefined means `url`. */
+  migrationUrl?: string;
   /** Where the embedded database keeps its files. */
   dataDir: string;
   migrateOnStart: boolean;
@@ -10,8 +12,18 @@ export interface DatabaseConfig {
 }
 
 export function readDatabaseConfig(env: EnvReader): DatabaseConfig {
+  const protocols = ['postgres:', 'postgresql:'];
+  const url = env.url('DATABASE_URL', { protocols });
+  const migrationUrl = env.url('MIGRATION_DATABASE_URL', { protocols });
+  if (migrationUrl !== undefined && !env.has('DATABASE_URL')) {
+    env.problem(
+      'MIGRATION_DATABASE_URL',
+      'needs DATABASE_URL as well (the embedded database has a single user and takes neither)',
+    );
+  }
   return {
-    url: env.url('DATABASE_URL', { protocols: ['postgres:', 'postgresql:'] }),
+    url,
+    migrationUrl,
     dataDir: env.string('DATA_DIR', '.data'),
     migrateOnStart: env.boolean('MIGRATE_ON_START', true),
     poolSize: env.integer('DATABASE_POOL_SIZE', 10, { min: 1, max: 100 }),

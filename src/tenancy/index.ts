@@ -2,7 +2,7 @@ export { TenancyModule } from './tenancy.module.js';
 export { Public } from '../shared/http/public.decorator.js';
 export { developmentTokenNotice, mintToken } from './auth/development-token.js';
 export { TenantScope, TenantScopeMissingError } from './tenant-scope/tenant-scope.js';
-export { TenantOwned, SERVICE_ROLE, TENANT_FILTER, TENANT_SETTING } from './tenant-scope/tenant-owned.js';
+export { TenantOwned, TENANT_FILTER } from './tenant-scope/tenant-owned.js';
 export { GetProjectQuery } from './projects/get-project/get-project.query.js';
 export { ProjectNotFoundError } from './projects/project.errors.js';
 export type { ProjectResponse } from './projects/project.response.js';

@@ -1,6 +1,7 @@
 import type { DynamicModule, Provider, Type } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
+import pg from 'pg';
 import { configureApp } from '../../src/app.factory.js';
 import { AppModule } from '../../src/app.module.js';
 import { loadConfig } from '../../src/config/index.js';
@@ -23,6 +24,12 @@ export interface TestApp {
   database: TestDatabase;
   /** The in-process Twilio and Vapi emulators (sandbox mode); reach `/__sandbox` at `sandbox.controlUrl`. */
   sandbox?: SandboxHandle;
+  /**
+   * Raw SQL as the tables' owner (the user of the test database's URL), which row-level security does not
+   * restrict: for a test to look at or arrange rows behind the application's back. The application itself runs
+   * as `numbers_app`.
+   */
+  ownerQuery<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
   close(): Promise<void>;
 }
 
@@ -62,12 +69,23 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     bodyParser: false,
   });
   await configureApp(app, config);
+  let owner: Promise<pg.Client> | undefined;
   return {
     app,
     config,
     database,
     sandbox: runtime.sandbox,
+    async ownerQuery<T>(sql: string, params: unknown[] = []) {
+      owner ??= (async () => {
+        const client = new pg.Client({ connectionString: database.url });
+        await client.connect();
+        return client;
+      })();
+      const { rows } = await (await owner).query(sql, params);
+      return rows as T[];
+    },
     async close() {
+      await (await owner)?.end();
       await app.close();
       await runtime.stop();
       if (!options.database) await database.drop();

@@ -1,4 +1,3 @@
-import { EntityManager } from '@mikro-orm/postgresql';
 import type { RuntimeConfig } from '../../src/runtime-config.js';
 import type { TestApp } from './test-app.js';
 import { mintToken } from '../../src/tenancy/index.js';
@@ -14,10 +13,7 @@ export async function bearer(
 
 /** Our id of a tenant of the identity provider (it exists once the tenant has made a request). */
 export async function tenantIdOf(t: TestApp, tenant: string): Promise<string> {
-  const [row] = await t.app
-    .get(EntityManager)
-    .fork()
-    .execute<{ id: string }[]>('select id from tenant where external_id = ?', [tenant]);
+  const [row] = await t.ownerQuery<{ id: string }>('select id from tenant where external_id = $1', [tenant]);
   if (!row) throw new Error(`tenant ${tenant} has made no request yet`);
   return row.id;
 }

@@ -96,15 +96,13 @@ export class ProjectionReplay {
 
   /**
    * The tenants with events in the log, and when the oldest event still there was recorded: the one read across
-   * tenants (run with the owner's connection).
+   * tenants, through the narrow `outbox_log_tenants` (no event is read but in its tenant's scope).
    */
   private async log(): Promise<{ tenants: string[]; since: Date | null }> {
     const rows = await this.em
       .fork()
       .getConnection()
-      .execute<{ tenant_id: string; since: Date | string }[]>(
-        'select tenant_id, min(recorded_at) as since from outbox_event group by tenant_id order by tenant_id',
-      );
+      .execute<{ tenant_id: string; since: Date | string }[]>('select * from outbox_log_tenants()');
     const oldest = Math.min(...rows.map((row) => new Date(row.since).getTime()));
     return { tenants: rows.map((row) => row.tenant_id), since: rows.length > 0 ? new Date(oldest) : null };
   }

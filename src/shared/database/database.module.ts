@@ -3,6 +3,7 @@ import { MikroORM } from '@mikro-orm/core';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import type { DatabaseConfig } from '../../config/index.js';
 import { ReadinessRegistry } from '../health/readiness.registry.js';
+import { assertApplicationRole } from './application-role.js';
 import { pendingMigrations, runMigrations } from './migration-runner.js';
 import { ormOptions } from './orm-options.js';
 
@@ -22,11 +23,13 @@ class DatabaseLifecycle implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await this.orm.connect();
+    // Migrations first: on a fresh server they create the role the application's statements run as.
     if (this.config.migrateOnStart) {
-      const applied = await runMigrations(this.orm, this.config.url);
+      const applied = await runMigrations(this.config.migrationUrl ?? this.config.url);
       if (applied.length > 0) this.logger.log({ applied }, `applied ${applied.length} migration(s)`);
     }
+    await this.orm.connect();
+    await assertApplicationRole(this.orm.em.getConnection());
     this.readiness.register('database', async () => {
       const connection = await this.orm.checkConnection();
       if (!connection.ok) return { up: false, data: { message: connection.reason } };
@@ -46,7 +49,7 @@ export class DatabaseModule {
       module: DatabaseModule,
       imports: [
         MikroOrmModule.forRoot({
-          ...ormOptions(config.url, config.poolSize),
+          ...ormOptions(config.url, config.poolSize, 'application'),
           autoLoadEntities: true,
           registerRequestContext: true,
         }),

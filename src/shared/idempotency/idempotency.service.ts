@@ -4,6 +4,7 @@ import { MikroORM } from '@mikro-orm/core';
 import type { IdempotencyConfig } from '../../config/index.js';
 import type { JsonValue } from '../domain/domain-event.js';
 import { DomainError, type ErrorKind, type FieldProblem } from '../errors/index.js';
+import { inTenantTransaction } from '../tenant-scope/tenant-transaction.js';
 import { Clock } from '../time/clock.js';
 import { IdempotencyInProgressError, IdempotencyMismatchError, ReplayedError } from './idempotency.errors.js';
 import { parseIdempotencyKey, requestFingerprint } from './idempotency-key.js';
@@ -110,11 +111,11 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
       const row = await this.find(tenantId, key);
       if (!row) continue; // released or pruned in between: try to take it
       if (new Date(row.expires_at) <= now) {
-        await this.sql('delete from idempotency_key where tenant_id = ? and key = ? and expires_at <= ?', [
+        await this.sql(
           tenantId,
-          key,
-          now,
-        ]);
+          'delete from idempotency_key where tenant_id = ? and key = ? and expires_at <= ?',
+          [tenantId, key, now],
+        );
         continue;
       }
       if (row.fingerprint !== fingerprint) throw new IdempotencyMismatchError();
@@ -128,14 +129,17 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  /** Deletes expired keys; returns how many. */
+  /** Deletes expired keys of every tenant (through the narrow `idempotency_prune`); returns how many. */
   async pruneExpired(): Promise<number> {
-    const result = await this.sql('delete from idempotency_key where expires_at <= ?', [this.clock.now()]);
-    return (result as { affectedRows?: number }).affectedRows ?? 0;
+    const [row] = await this.orm.em
+      .getConnection()
+      .execute<{ pruned: number }[]>('select idempotency_prune(?) as pruned', [this.clock.now()]);
+    return row.pruned;
   }
 
   private async tryAcquire(tenantId: string, key: string, fingerprint: string, now: Date): Promise<boolean> {
     const rows = await this.sql<unknown[]>(
+      tenantId,
       `insert into idempotency_key (tenant_id, key, fingerprint, state, created_at, locked_until, expires_at)
        values (?, ?, ?, 'in_progress', ?, ?, ?)
        on conflict (tenant_id, key) do nothing
@@ -156,6 +160,7 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
   /** Takes over a key whose holder's lease ran out, unless someone else did first. */
   private async takeOver(tenantId: string, key: string, row: KeyRow, now: Date): Promise<boolean> {
     const rows = await this.sql<unknown[]>(
+      tenantId,
       `update idempotency_key set locked_until = ?
         where tenant_id = ? and key = ? and state = 'in_progress' and locked_until = ?
        returning key`,
@@ -185,6 +190,7 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
         await this.complete(tenantId, key, null, null, null, stored);
       } else {
         await this.sql(
+          tenantId,
           "delete from idempotency_key where tenant_id = ? and key = ? and state = 'in_progress'",
           [tenantId, key],
         );
@@ -204,6 +210,7 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
     error: StoredError | null,
   ) {
     return this.sql(
+      tenantId,
       `update idempotency_key
           set state = 'completed', response_status = ?, response_headers = ?, response_body = ?, response_error = ?
         where tenant_id = ? and key = ?`,
@@ -231,6 +238,7 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
 
   private async find(tenantId: string, key: string): Promise<KeyRow | undefined> {
     const rows = await this.sql<KeyRow[]>(
+      tenantId,
       `select fingerprint, state, response_status, response_headers, response_body, response_error,
               locked_until, expires_at
          from idempotency_key where tenant_id = ? and key = ?`,
@@ -244,7 +252,18 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
     return new Date(now.getTime() + this.config.leaseMs);
   }
 
-  private sql<T = unknown>(query: string, params: unknown[], method: 'all' | 'run' = 'run'): Promise<T> {
-    return this.orm.em.getConnection().execute(query, params, method) as Promise<T>;
+  /** One statement in the tenant's own transaction: the keys are isolated by row-level security. */
+  private sql<T = unknown>(
+    tenantId: string,
+    query: string,
+    params: unknown[],
+    method: 'all' | 'run' = 'run',
+  ): Promise<T> {
+    const connection = this.orm.em.getConnection();
+    return inTenantTransaction(
+      connection,
+      tenantId,
+      (trx) => connection.execute(query, params, method, trx) as Promise<T>,
+    );
   }
 }

@@ -160,10 +160,10 @@ describe('IdempotencyService', () => {
 
     clock.advance(25 * HOUR_MS);
     expect(await service.pruneExpired()).toBeGreaterThanOrEqual(1);
-    const [{ n }] = await t.app
-      .get(MikroORM)
-      .em.getConnection()
-      .execute('select count(*)::int as n from idempotency_key where expires_at <= ?', [clock.now()]);
+    const [{ n }] = await t.ownerQuery<{ n: number }>(
+      'select count(*)::int as n from idempotency_key where expires_at <= $1',
+      [clock.now()],
+    );
     expect(n).toBe(0);
   });
 

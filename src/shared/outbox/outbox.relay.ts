@@ -6,6 +6,7 @@ import type { OutboxConfig } from '../../config/index.js';
 import type { EventEnvelope, JsonObject } from '../domain/domain-event.js';
 import { failpoint } from '../failpoints/failpoints.js';
 import { TenantScopeRunner } from '../tenant-scope/tenant-scope.runner.js';
+import { inTenantTransaction } from '../tenant-scope/tenant-transaction.js';
 import { Clock } from '../time/clock.js';
 import type { DeliveryError } from './outbox-delivery.entity.js';
 import { OutboxSubscriberRegistry } from './outbox-subscriber.registry.js';
@@ -132,22 +133,15 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private async claim(token: string): Promise<Claimed[]> {
     const now = this.clock.now();
     const claimedUntil = new Date(now.getTime() + this.config.claimTimeoutMs);
-    const rows: ClaimedRow[] = await this.orm.em.getConnection().execute(
-      `update outbox_delivery d
-          set claimed_until = ?, claim_token = ?, attempts = d.attempts + 1, updated_at = ?
-         from outbox_event e
-        where e.id = d.event_id
-          and d.id in (select id from outbox_delivery
-                        where status = 'pending' and next_attempt_at <= ?
-                          and (claimed_until is null or claimed_until <= ?)
-                        order by next_attempt_at, id
-                        limit ?
-                        for update skip locked)
-    returning d.id, d.event_id, d.subscriber, d.attempts, d.last_error,
-              e.type, e.tenant_id, e.occurred_at, e.payload`,
-      [claimedUntil, token, now, now, now, this.config.batchSize],
-      'all',
-    );
+    // Due deliveries of every tenant: through the narrow `outbox_claim_deliveries`, row-level security hiding
+    // every tenant's rows from a statement outside a tenant scope.
+    const rows: ClaimedRow[] = await this.orm.em
+      .getConnection()
+      .execute(
+        'select * from outbox_claim_deliveries(?, ?, ?, ?)',
+        [token, now, claimedUntil, this.config.batchSize],
+        'all',
+      );
     return rows.map((row) => ({
       deliveryId: row.id,
       subscriber: row.subscriber,
@@ -244,7 +238,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  /** Writes a delivery's outcome and drops the claim, if the claim is still ours. */
+  /**
+   * Writes a delivery's outcome and drops the claim, if the claim is still ours: in `transaction` (the event's
+   * tenant's) or in a transaction of the event's tenant of its own.
+   */
   private async settle(
     delivery: Claimed,
     token: string,
@@ -252,14 +249,19 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     params: unknown[],
     transaction?: Transaction,
   ): Promise<boolean> {
-    const result = await this.orm.em.getConnection().execute(
-      `update outbox_delivery
-          set ${assignments}, claimed_until = null, claim_token = null, updated_at = ?
-        where id = ? and claim_token = ?`,
-      [...params, this.clock.now(), delivery.deliveryId, token],
-      'run',
-      transaction,
-    );
+    const connection = this.orm.em.getConnection();
+    const update = (trx: Transaction) =>
+      connection.execute(
+        `update outbox_delivery
+            set ${assignments}, claimed_until = null, claim_token = null, updated_at = ?
+          where id = ? and claim_token = ?`,
+        [...params, this.clock.now(), delivery.deliveryId, token],
+        'run',
+        trx,
+      );
+    const result = await (transaction
+      ? update(transaction)
+      : inTenantTransaction(connection, delivery.event.tenantId, update));
     const affected = (result as { affectedRows?: number }).affectedRows ?? 0;
     if (affected === 0) {
       this.logger.warn(

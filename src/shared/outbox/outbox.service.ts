@@ -100,22 +100,10 @@ export class Outbox implements OnModuleInit, OnModuleDestroy {
   async deliveries(
     filter: { eventId?: string; subscriber?: string; status?: DeliveryStatus } = {},
   ): Promise<DeliveryView[]> {
-    const conditions = (
-      [
-        ['d.event_id', filter.eventId],
-        ['d.subscriber', filter.subscriber],
-        ['d.status', filter.status],
-      ] as const
-    ).filter(([, value]) => value !== undefined);
-    const where = conditions.map(([column]) => `${column} = ?`);
-    const params = conditions.map(([, value]) => value);
+    // Across tenants, for operators: through the narrow `outbox_deliveries` (no payloads).
     const rows: DeliveryRow[] = await this.connection().execute(
-      `select d.id, d.event_id, e.type, d.tenant_id, d.subscriber, d.status, d.attempts, d.next_attempt_at,
-              d.last_error, d.delivered_at, d.failed_at, d.updated_at
-         from outbox_delivery d join outbox_event e on e.id = d.event_id
-        ${where.length ? `where ${where.join(' and ')}` : ''}
-        order by e.position desc, d.subscriber`,
-      params,
+      'select * from outbox_deliveries(?, ?, ?)',
+      [filter.eventId ?? null, filter.subscriber ?? null, filter.status ?? null],
       'all',
     );
     return rows.map((row) => ({
@@ -139,15 +127,12 @@ export class Outbox implements OnModuleInit, OnModuleDestroy {
    * attempts, due now. The last error stays until the next attempt replaces it. Returns how many.
    */
   async retry(filter: { subscriber: string; eventId?: string }): Promise<number> {
-    const now = this.clock.now();
-    const result = await this.connection().execute(
-      `update outbox_delivery
-          set status = 'pending', attempts = 0, next_attempt_at = ?, failed_at = null, updated_at = ?
-        where status = 'failed' and subscriber = ? ${filter.eventId ? 'and event_id = ?' : ''}`,
-      [now, now, filter.subscriber, ...(filter.eventId ? [filter.eventId] : [])],
-      'run',
+    const [row] = await this.connection().execute<{ rearmed: number }[]>(
+      'select outbox_retry(?, ?, ?) as rearmed',
+      [filter.subscriber, filter.eventId ?? null, this.clock.now()],
+      'all',
     );
-    const count = (result as { affectedRows?: number }).affectedRows ?? 0;
+    const count = row.rearmed;
     if (count > 0) this.relay.wake();
     return count;
   }
@@ -158,14 +143,12 @@ export class Outbox implements OnModuleInit, OnModuleDestroy {
    */
   async prune(): Promise<number> {
     const before = new Date(this.clock.now().getTime() - this.config.retentionDays * DAY_MS);
-    const result = await this.connection().execute(
-      `delete from outbox_event e
-        where e.recorded_at < ?
-          and not exists (select 1 from outbox_delivery d where d.event_id = e.id and d.status <> 'delivered')`,
+    const [row] = await this.connection().execute<{ pruned: number }[]>(
+      'select outbox_prune(?) as pruned',
       [before],
-      'run',
+      'all',
     );
-    return (result as { affectedRows?: number }).affectedRows ?? 0;
+    return row.pruned;
   }
 
   /**
@@ -173,19 +156,10 @@ export class Outbox implements OnModuleInit, OnModuleDestroy {
    * any other that has rows), from the database: the same figures on every instance.
    */
   async backlog(): Promise<OutboxBacklog> {
+    // Counts of every tenant's deliveries, no rows: through the narrow `outbox_backlog`.
     const rows = await this.connection().execute<
       { subscriber: string; pending: string; failed: string; oldest: Date | string | null }[]
-    >(
-      `select subscriber,
-              count(*) filter (where status = 'pending') as pending,
-              count(*) filter (where status = 'failed') as failed,
-              min(created_at) filter (where status = 'pending') as oldest
-         from outbox_delivery
-        where status in ('pending', 'failed')
-        group by subscriber`,
-      [],
-      'all',
-    );
+    >('select * from outbox_backlog()', [], 'all');
     const now = this.clock.now().getTime();
     const bySubscriber = new Map<string, SubscriberBacklog>(
       this.subscribers

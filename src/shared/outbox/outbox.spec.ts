@@ -15,6 +15,7 @@ import { OutboxSubscriber, type DeliveryContext, type OutboxHandler } from './ou
 import { OutboxSubscriberRegistry } from './outbox-subscriber.registry.js';
 import { OutboxRelay } from './outbox.relay.js';
 import { Outbox } from './outbox.service.js';
+import { TenantScopeRunner } from '../tenant-scope/tenant-scope.runner.js';
 
 const TENANT = randomUUID();
 const BACKOFF_BASE_MS = 1_000;
@@ -120,9 +121,11 @@ describe('Outbox', () => {
   const subscribe = (name: string, events: string[], handler: OutboxHandler) =>
     registry.register({ name, events, handler });
 
+  /** A transaction of the test's tenant, as every transaction that writes outbox rows runs in. */
+  const inTenant = <T>(work: (em: EntityManager) => Promise<T>) =>
+    t.app.get(TenantScopeRunner).run(TENANT, () => orm.em.fork().transactional(work));
   /** Records events with `outbox.record` in a transaction of their own. */
-  const publish = (...events: EventEnvelope[]) =>
-    orm.em.fork().transactional(async (em) => outbox.record(em, events));
+  const publish = (...events: EventEnvelope[]) => inTenant(async (em) => outbox.record(em, events));
 
   beforeAll(async () => {
     clock = new FakeClock();
@@ -136,9 +139,7 @@ describe('Outbox', () => {
     relay = t.app.get(OutboxRelay);
     registry = t.app.get(OutboxSubscriberRegistry);
     orm = t.app.get(MikroORM);
-    await orm.em
-      .getConnection()
-      .execute('create table test_widget (id uuid primary key, name text not null)');
+    await t.ownerQuery('create table test_widget (id uuid primary key, name text not null)');
   });
   afterAll(async () => {
     await t.close();
@@ -147,7 +148,7 @@ describe('Outbox', () => {
   describe('recording', () => {
     it("delivers an aggregate's events right after the commit that saved it", async () => {
       const id = randomUUID();
-      await orm.em.fork().transactional(async (em) => {
+      await inTenant(async (em) => {
         const widget = em.create(Widget, { id, name: 'draft' });
         widget.rename('final');
       });
@@ -176,7 +177,7 @@ describe('Outbox', () => {
       const event = new Pinged('test.rolled-back', 1);
       const id = randomUUID();
       await expect(
-        orm.em.fork().transactional(async (em) => {
+        inTenant(async (em) => {
           em.create(Widget, { id, name: 'x' }).rename('y');
           outbox.record(em, [event]);
           await em.flush();
@@ -283,7 +284,7 @@ describe('Outbox', () => {
   describe('claims', () => {
     /** Records an event already claimed by a relay that then died, with `attempts` used up. */
     const publishClaimedByDeadRelay = (event: EventEnvelope, attempts: number) =>
-      orm.em.fork().transactional(async (em) => {
+      inTenant(async (em) => {
         outbox.record(em, [event]);
         await em.flush();
         await em
@@ -359,9 +360,7 @@ describe('Outbox', () => {
         expect.objectContaining({ status: 'delivered' }),
       ]);
       // Leave nothing pending for the next tests.
-      await orm.em
-        .getConnection()
-        .execute("update outbox_delivery set status = 'failed' where subscriber = 'test.prune-down'");
+      await t.ownerQuery("update outbox_delivery set status = 'failed' where subscriber = 'test.prune-down'");
     });
   });
 
@@ -480,6 +479,14 @@ describe('Outbox relays on several instances', () => {
       handled.set(event.eventId, (handled.get(event.eventId) ?? 0) + 1);
     },
   };
+  /** Records events in a transaction of the test's tenant on `instance`. */
+  const recordIn = (instance: TestApp, events: EventEnvelope[]) =>
+    instance.app.get(TenantScopeRunner).run(TENANT, () =>
+      instance.app
+        .get(MikroORM)
+        .em.fork()
+        .transactional(async (em) => instance.app.get(Outbox).record(em, events)),
+    );
   const instance = (database?: TestApp['database'], env: Record<string, string> = {}) =>
     createTestApp({
       database,
@@ -498,10 +505,7 @@ describe('Outbox relays on several instances', () => {
 
   it('delivers each event to each subscriber exactly once when relays compete', async () => {
     const events = Array.from({ length: 40 }, (_, n) => new Pinged('test.counted', n));
-    await first.app
-      .get(MikroORM)
-      .em.fork()
-      .transactional(async (em) => first.app.get(Outbox).record(em, events));
+    await recordIn(first, events);
 
     const relays = [first.app.get(OutboxRelay), second.app.get(OutboxRelay)];
     await Promise.all([relays[0].drain(), relays[1].drain(), relays[1].drain(), relays[0].drain()]);
@@ -516,10 +520,7 @@ describe('Outbox relays on several instances', () => {
 
   it('picks up what was left pending when an instance starts', async () => {
     const event = new Pinged('test.counted', 99);
-    await second.app
-      .get(MikroORM)
-      .em.fork()
-      .transactional(async (em) => second.app.get(Outbox).record(em, [event]));
+    await recordIn(second, [event]);
     await second.close(); // its relay is disabled: the event stays pending
 
     const waiting = new Recorder();

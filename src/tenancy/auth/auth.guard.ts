@@ -31,7 +31,6 @@ export class AuthGuard implements CanActivate {
 
     const request = context.switchToHttp().getRequest<Request>();
     const identity = await this.verifier.verify(request.headers.authorization);
-    this.scope.useServiceRole();
     const tenantId = await this.tenants.ensure(identity.tenant);
     this.scope.enter(tenantId, identity.userId);
     return true;

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 
@@ -7,17 +6,14 @@ import { EntityManager } from '@mikro-orm/postgresql';
 export class TenantDirectory {
   constructor(private readonly em: EntityManager) {}
 
-  /** Our tenant id for `externalId`; safe when two first requests of a tenant arrive together. */
+  /**
+   * Our tenant id for `externalId`; safe when two first requests of a tenant arrive together. Asked before any
+   * tenant is known, so through the narrow `tenant_ensure` (the application's role reads no `tenant` row).
+   */
   async ensure(externalId: string): Promise<string> {
-    return this.em.transactional(async (tx) => {
-      await tx.execute(
-        'insert into tenant (id, external_id) values (?, ?) on conflict (external_id) do nothing',
-        [randomUUID(), externalId],
-      );
-      const [row] = await tx.execute<{ id: string }[]>('select id from tenant where external_id = ?', [
-        externalId,
-      ]);
-      return row.id;
-    });
+    const [row] = await this.em
+      .getConnection()
+      .execute<{ id: string }[]>('select tenant_ensure(?) as id', [externalId]);
+    return row.id;
   }
 }

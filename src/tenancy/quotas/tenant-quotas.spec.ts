@@ -1,6 +1,4 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { RequestContext } from '@mikro-orm/core';
-import { EntityManager } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import { createTestApp, type TestApp } from '../../../test/support/test-app.js';
 import { RateLimitedError } from '../../shared/errors/index.js';
@@ -31,10 +29,7 @@ describe('TenantQuotas', () => {
     quotas = t.app.get(TenantQuotas);
     scope = t.app.get(TenantScope);
     const directory = t.app.get(TenantDirectory);
-    [tenantA, tenantB] = await RequestContext.create(t.app.get(EntityManager), async () => {
-      scope.useServiceRole();
-      return [await directory.ensure('quota-a'), await directory.ensure('quota-b')];
-    });
+    [tenantA, tenantB] = [await directory.ensure('quota-a'), await directory.ensure('quota-b')];
     owner = new pg.Client({ connectionString: t.database.url });
     await owner.connect();
   });

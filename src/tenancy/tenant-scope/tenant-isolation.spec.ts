@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { RequestContext } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import { createTestApp, type TestApp } from '../../../test/support/test-app.js';
@@ -39,10 +38,7 @@ describe('tenant isolation in the database', () => {
     scope = t.app.get(TenantScope);
     em = t.app.get(EntityManager);
     const directory = t.app.get(TenantDirectory);
-    [tenantA, tenantB] = await RequestContext.create(em, async () => {
-      scope.useServiceRole();
-      return [await directory.ensure('tenant-a'), await directory.ensure('tenant-b')];
-    });
+    [tenantA, tenantB] = [await directory.ensure('tenant-a'), await directory.ensure('tenant-b')];
     for (const [tenantId, name] of [
       [tenantA, 'A1'],
       [tenantA, 'A2'],

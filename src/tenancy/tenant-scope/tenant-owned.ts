@@ -1,12 +1,9 @@
 import type { EntityClass } from '@mikro-orm/core';
 import { Filter } from '@mikro-orm/decorators/legacy';
+import { TENANT_SETTING } from '../../shared/tenant-scope/tenant-transaction.js';
 
 /** The MikroORM filter every tenant-owned entity carries. */
 export const TENANT_FILTER = 'tenant';
-/** The PostgreSQL setting the row-level security policies read (`current_setting('app.tenant_id')`). */
-export const TENANT_SETTING = 'app.tenant_id';
-/** The role the service's transactions run as: it owns no table, so the policies apply to it. */
-export const SERVICE_ROLE = 'numbers_app';
 
 /**
  * Marks an entity as owned by a tenant (it has a `tenantId` property and its table a row-level security policy).

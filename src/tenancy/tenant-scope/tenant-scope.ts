@@ -3,7 +3,7 @@ import { RequestContext } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { ClsService } from 'nestjs-cls';
 import { TenantScopeRunner } from '../../shared/tenant-scope/tenant-scope.runner.js';
-import { SERVICE_ROLE, TENANT_FILTER } from './tenant-owned.js';
+import { TENANT_FILTER } from './tenant-owned.js';
 
 const TENANT_ID = 'tenancy.tenantId';
 const USER_ID = 'tenancy.userId';
@@ -20,9 +20,9 @@ export class TenantScopeMissingError extends Error {
  * The tenant of the work in progress, and the only source of tenant identity for reads. An HTTP request enters it
  * in the auth guard; background work (the outbox relay, jobs) enters it with `run(tenantId, fn)`.
  *
- * Entering a tenant does three things on the context's EntityManager: it switches the transactions to the role
- * `numbers_app` (`set local role`), sets the `tenant` filter's params, and through them stages
- * `app.tenant_id` with `set_config(..., true)` at the start of each transaction.
+ * Entering a tenant sets the `tenant` filter's params on the context's EntityManager, and through them stages
+ * `app.tenant_id` with `set_config(..., true)` at the start of each transaction. (Every statement of the
+ * application runs as the role `numbers_app` whatever the scope: see `AppRoleClient`.)
  */
 @Injectable()
 export class TenantScope extends TenantScopeRunner {
@@ -62,14 +62,8 @@ export class TenantScope extends TenantScopeRunner {
     );
   }
 
-  /** Runs the current context's transactions as the service role, before a tenant is known (tenant lookup). */
-  useServiceRole(): void {
-    this.em.setSessionContext({ role: SERVICE_ROLE });
-  }
-
   /** Enters a tenant in the current context (the auth guard does this once per request). */
   enter(tenantId: string, userId?: string): void {
-    this.useServiceRole();
     this.cls.set(TENANT_ID, tenantId);
     if (userId !== undefined) this.cls.set(USER_ID, userId);
     this.em.setFilterParams(TENANT_FILTER, { tenantId });
