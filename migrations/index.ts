@@ -9,6 +9,7 @@ import { Migration20261201120000CreateBilling } from './Migration20261201120000C
 import { Migration20261201120100CreateAnalytics } from './Migration20261201120100CreateAnalytics.js';
 import { Migration20261201120200ResolveVapiNumberNamesTheNumber } from './Migration20261201120200ResolveVapiNumberNamesTheNumber.js';
 import { Migration20261201130000RowLevelSecurityEverywhere } from './Migration20261201130000RowLevelSecurityEverywhere.js';
+import { Migration20261201130100CreateVapiWebhookMessage } from './Migration20261201130100CreateVapiWebhookMessage.js';
 
 /** Every migration, in order. A new migration is added here as well as to this folder. */
 export const migrationsList: MigrationObject[] = [
@@ -30,5 +31,9 @@ export const migrationsList: MigrationObject[] = [
   {
     name: 'Migration20261201130000RowLevelSecurityEverywhere',
     class: Migration20261201130000RowLevelSecurityEverywhere,
+  },
+  {
+    name: 'Migration20261201130100CreateVapiWebhookMessage',
+    class: Migration20261201130100CreateVapiWebhookMessage,
   },
 ];

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { EntityManager } from '@mikro-orm/postgresql';
 import request from 'supertest';
 import { CallEndedEvent, CallStartedEvent } from '../src/voice-agent/index.js';
 import { FAST_PROVISIONING_ENV, tenantWithProject } from './support/numbers.js';
@@ -14,14 +13,10 @@ describe('the Vapi webhook', () => {
   /** The call events written to the outbox since the last `beforeEach`, as consumers will receive them. */
   let since = 0;
   const callEvents = async () =>
-    t.app
-      .get(EntityManager)
-      .fork()
-      .getConnection()
-      .execute<{ type: string; tenant_id: string; payload: Record<string, unknown> }[]>(
-        "select type, tenant_id, payload from outbox_event where type like 'voice-agent.%' and position > ? order by position",
-        [since],
-      );
+    t.ownerQuery<{ type: string; tenant_id: string; payload: Record<string, unknown> }>(
+      "select type, tenant_id, payload from outbox_event where type like 'voice-agent.%' and position > $1 order by position",
+      [since],
+    );
   let assistantId: string;
   let vapiNumberId: string;
   let e164: string;
@@ -55,11 +50,9 @@ describe('the Vapi webhook', () => {
     await t.close();
   });
   beforeEach(async () => {
-    const [row] = await t.app
-      .get(EntityManager)
-      .fork()
-      .getConnection()
-      .execute<{ last: string | null }[]>('select max(position) as last from outbox_event');
+    const [row] = await t.ownerQuery<{ last: string | null }>(
+      'select max(position) as last from outbox_event',
+    );
     since = Number(row.last ?? 0);
   });
 
@@ -162,6 +155,63 @@ describe('the Vapi webhook', () => {
         },
       },
     ]);
+  });
+
+  describe('a message Vapi delivers again', () => {
+    const report = (callId: string) => ({
+      type: 'end-of-call-report',
+      call: { id: callId, phoneNumberId: vapiNumberId },
+      endedReason: 'customer-ended-call',
+      durationSeconds: 61,
+      cost: 0.12,
+    });
+    const eventsOfCall = async (callId: string) =>
+      (await callEvents()).filter((event) => event.payload.vapiCallId === callId).map((event) => event.type);
+
+    it('counts a replayed end-of-call report once, replayed later or at once, to one instance or two', async () => {
+      await send(report('call-replayed')).expect(200, {});
+      await send(report('call-replayed')).expect(200, {});
+      const second = await createTestApp({
+        database: t.database,
+        env: { ...FAST_PROVISIONING_ENV, VAPI_WEBHOOK_SECRET: SECRET },
+      });
+      try {
+        const toSecond = () =>
+          request(second.app.getHttpServer())
+            .post('/api/vapi/webhook')
+            .set('x-vapi-secret', SECRET)
+            .send({ message: report('call-at-once') });
+        const answers = await Promise.all([
+          ...Array.from({ length: 4 }, () => send(report('call-at-once'))),
+          ...Array.from({ length: 4 }, toSecond),
+        ]);
+        expect(answers.map((answer) => [answer.status, answer.body])).toEqual(
+          Array.from({ length: 8 }, () => [200, {}]),
+        );
+      } finally {
+        await second.close();
+      }
+      expect(await eventsOfCall('call-replayed')).toEqual([CallEndedEvent.TYPE]);
+      expect(await eventsOfCall('call-at-once')).toEqual([CallEndedEvent.TYPE]);
+      const processed = await t.ownerQuery<{ call_id: string; message_type: string }>(
+        "select call_id, message_type from vapi_webhook_message where call_id in ('call-replayed', 'call-at-once') order by 1",
+      );
+      expect(processed).toEqual([
+        { call_id: 'call-at-once', message_type: 'end-of-call-report' },
+        { call_id: 'call-replayed', message_type: 'end-of-call-report' },
+      ]);
+    });
+
+    it('starts a call once, and still ends it: the key is the call and the message type', async () => {
+      const started = {
+        type: 'status-update',
+        status: 'in-progress',
+        call: { id: 'call-started-twice', phoneNumberId: vapiNumberId },
+      };
+      await Promise.all([send(started).expect(200, {}), send(started).expect(200, {})]);
+      await send(report('call-started-twice')).expect(200, {});
+      expect(await eventsOfCall('call-started-twice')).toEqual([CallStartedEvent.TYPE, CallEndedEvent.TYPE]);
+    });
   });
 
   it.each([

@@ -64,11 +64,17 @@ export class VapiWebhookHandler {
               vapiCallId: message.callId,
               startedAt: message.timestamp,
             }),
+            { callId: message.callId, type: message.type },
           );
         }
         return {};
       default:
-        if (message.callId) await this.events.publish(this.callEnded(route, message, message.callId));
+        if (message.callId) {
+          await this.events.publish(this.callEnded(route, message, message.callId), {
+            callId: message.callId,
+            type: message.type,
+          });
+        }
         return {};
     }
   }
