@@ -55,14 +55,13 @@ describe('event consumers: billing and analytics', () => {
   let other: TenantProject;
   let tenantId: string;
   const http = () => request(t.app.getHttpServer());
-  const em = () => t.app.get(EntityManager).fork();
 
   /** Waits until the consumers have settled every delivery written so far. */
   async function settle(): Promise<void> {
     for (const deadline = Date.now() + 15_000; Date.now() < deadline;) {
       await t.app.get(OutboxRelay).drain();
-      const [row] = await em().execute<{ open: number }[]>(
-        `select count(*)::int as open from outbox_delivery where status <> 'delivered' and subscriber in (?, ?)`,
+      const [row] = await t.ownerQuery<{ open: number }>(
+        `select count(*)::int as open from outbox_delivery where status <> 'delivered' and subscriber in ($1, $2)`,
         CONSUMERS,
       );
       if (row.open === 0) return;
@@ -75,10 +74,10 @@ describe('event consumers: billing and analytics', () => {
   async function consumerState(): Promise<Record<string, unknown[]>> {
     const state: Record<string, unknown[]> = {};
     for (const table of TABLES) {
-      state[table] = await em().execute(`select * from ${table} order by tenant_id, 2, 3`);
+      state[table] = await t.ownerQuery(`select * from ${table} order by tenant_id, 2, 3`);
     }
     for (const table of ['billing_applied_event', 'analytics_applied_event']) {
-      state[table] = await em().execute(
+      state[table] = await t.ownerQuery(
         `select consumer, event_id, tenant_id from ${table} order by tenant_id, event_id`,
       );
     }
@@ -445,13 +444,12 @@ describe('event consumers: billing and analytics', () => {
         .set('Authorization', p.auth)
         .expect(200);
       const stateBefore = await consumerState();
-      const rearmed = await em().execute(
+      const rearmed = await t.ownerQuery(
         `update outbox_delivery set status = 'pending', attempts = 0, next_attempt_at = now(), delivered_at = null
-          where subscriber in (?, ?)`,
+          where subscriber in ($1, $2) returning id`,
         CONSUMERS,
-        'run',
       );
-      expect((rearmed as unknown as { affectedRows: number }).affectedRows).toBeGreaterThan(20);
+      expect(rearmed.length).toBeGreaterThan(20);
       await settle();
       expect(await consumerState()).toEqual(stateBefore);
       const usageAfter = await http()
@@ -464,8 +462,8 @@ describe('event consumers: billing and analytics', () => {
     it('replay rebuilds each consumer from the log to the state live consumption built', async () => {
       const live = await consumerState();
       // Damage both consumers' tables: replay must not depend on what is there.
-      await em().execute('delete from billing_call where vapi_call_id = ?', ['oct-call-1']);
-      await em().execute('update analytics_number_funnel set activated_at = null');
+      await t.ownerQuery('delete from billing_call where vapi_call_id = $1', ['oct-call-1']);
+      await t.ownerQuery('update analytics_number_funnel set activated_at = null');
       const replay = t.app.get(ProjectionReplay);
       const billing = await replay.replay('billing');
       const analytics = await replay.replay('analytics');

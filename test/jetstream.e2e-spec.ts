@@ -46,12 +46,9 @@ if (!present) {
   async function settle(): Promise<void> {
     for (const deadline = Date.now() + 10_000; Date.now() < deadline;) {
       await t.app.get(OutboxRelay).drain();
-      const [row] = await t.app
-        .get(EntityManager)
-        .fork()
-        .execute<{ open: number }[]>(
-          "select count(*)::int as open from outbox_delivery where subscriber = 'jetstream' and status <> 'delivered'",
-        );
+      const [row] = await t.ownerQuery<{ open: number }>(
+        "select count(*)::int as open from outbox_delivery where subscriber = 'jetstream' and status <> 'delivered'",
+      );
       if (row.open === 0) return;
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
@@ -103,12 +100,9 @@ if (!present) {
     await settle();
 
     // Deliver everything to the publisher a second time (as after a crash between publishing and settling).
-    await t.app
-      .get(EntityManager)
-      .fork()
-      .execute(
-        "update outbox_delivery set status = 'pending', attempts = 0, next_attempt_at = now() where subscriber = 'jetstream'",
-      );
+    await t.ownerQuery(
+      "update outbox_delivery set status = 'pending', attempts = 0, next_attempt_at = now() where subscriber = 'jetstream'",
+    );
     await settle();
 
     const info = await jsm.streams.info(stream);

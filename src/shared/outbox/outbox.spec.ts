@@ -451,9 +451,7 @@ describe('Outbox', () => {
 
       slow.failures = 0;
       await relay.drain();
-      await orm.em
-        .getConnection()
-        .execute("update outbox_delivery set status = 'delivered' where status = 'failed'");
+      await t.ownerQuery("update outbox_delivery set status = 'delivered' where status = 'failed'");
       const settled = await http().get('/health/outbox').expect(200);
       expect(settled.body).toMatchObject({ status: 'ok', reasons: [], pending: 0, failed: 0 });
       expect(settled.body.subscribers).toContainEqual({
