@@ -28,12 +28,7 @@ export async function assertApplicationRole(connection: Connection): Promise<voi
   try {
     row = await applicationRole(connection);
   } catch (error) {
-    throw new Error(
-      `The application's statements must run as the role ${APP_ROLE}, and switching to it failed ` +
-        `(${error instanceof Error ? error.message : String(error)}). The migrations create it; the user of ` +
-        `DATABASE_URL must be ${APP_ROLE} or a member of it (GRANT ${APP_ROLE} TO <that user>).`,
-      { cause: error },
-    );
+    throw explainRoleSwitchFailure(error);
   }
   const problems = [
     ...(row.role === APP_ROLE ? [] : [`runs as ${row.role}`]),
@@ -47,4 +42,19 @@ export async function assertApplicationRole(connection: Connection): Promise<voi
         `${APP_ROLE} must be NOSUPERUSER NOBYPASSRLS and own no table (the owner runs the migrations).`,
     );
   }
+}
+
+/**
+ * What to tell an operator when the application's first statement fails: the switch to `numbers_app` (every
+ * statement's first) failing means the URL's user may not take that role, or the role does not exist yet.
+ */
+export function explainRoleSwitchFailure(error: unknown): unknown {
+  const message = error instanceof Error ? error.message : String(error);
+  if (!/set role|role "numbers_app" does not exist/i.test(message)) return error;
+  return new Error(
+    `The application's statements must run as the role ${APP_ROLE}, and switching to it failed (${message}). ` +
+      `The migrations create it; the user of DATABASE_URL must be ${APP_ROLE} or a member of it ` +
+      `(GRANT ${APP_ROLE} TO <that user>).`,
+    { cause: error },
+  );
 }

@@ -3,7 +3,7 @@ import { MikroORM } from '@mikro-orm/core';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import type { DatabaseConfig } from '../../config/index.js';
 import { ReadinessRegistry } from '../health/readiness.registry.js';
-import { assertApplicationRole } from './application-role.js';
+import { assertApplicationRole, explainRoleSwitchFailure } from './application-role.js';
 import { pendingMigrations, runMigrations } from './migration-runner.js';
 import { ormOptions } from './orm-options.js';
 
@@ -28,7 +28,9 @@ class DatabaseLifecycle implements OnModuleInit {
       const applied = await runMigrations(this.config.migrationUrl ?? this.config.url);
       if (applied.length > 0) this.logger.log({ applied }, `applied ${applied.length} migration(s)`);
     }
-    await this.orm.connect();
+    await this.orm.connect().catch((error: unknown) => {
+      throw explainRoleSwitchFailure(error);
+    });
     await assertApplicationRole(this.orm.em.getConnection());
     this.readiness.register('database', async () => {
       const connection = await this.orm.checkConnection();
