@@ -476,7 +476,7 @@ describe('event consumers: billing and analytics', () => {
 
     it('npm run replay does the same from the command line', async () => {
       const live = await consumerState();
-      await em().execute('delete from analytics_call');
+      await t.ownerQuery('delete from analytics_call');
       const cli = (...args: string[]) =>
         new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
           execFile(
