@@ -1,8 +1,9 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { InvalidInputError, type FieldProblem } from '../shared/errors/index.js';
+import type { FieldProblem } from '../shared/errors/index.js';
 import { ApiAuthenticatedProblems, ApiProblem } from '../shared/http/api-problem.decorator.js';
+import { ValidationFailedError } from '../shared/http/http.errors.js';
 import { Clock } from '../shared/time/clock.js';
 import { TenantScope } from '../tenancy/index.js';
 import { GetProvisioningReportDto } from './get-provisioning-report/get-provisioning-report.dto.js';
@@ -56,7 +57,7 @@ export class AnalyticsController {
       problems.push({ field: 'from', message: `the window must not exceed ${MAX_DAYS} days` });
     }
     if (problems.length > 0) {
-      throw new InvalidInputError('VALIDATION.FAILED', 'The request is not valid.', {}, problems);
+      throw new ValidationFailedError(problems);
     }
     return this.queries.execute(
       new GetProvisioningReportQuery(this.scope.tenantId, from, new Date(to.getTime() + DAY_MS)),

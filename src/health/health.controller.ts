@@ -7,11 +7,11 @@ import {
   type HealthCheckResult,
   type HealthIndicatorResult,
 } from '@nestjs/terminus';
-import { ServiceUnavailableError } from '../shared/errors/index.js';
 import { Public } from '../shared/http/public.decorator.js';
 import { ReadinessRegistry } from '../shared/health/readiness.registry.js';
 import { Outbox, type OutboxReport } from '../shared/outbox/index.js';
 import { withTimeout } from '../shared/time/with-timeout.js';
+import { NotReadyError, OutboxUnreadableError } from './health.errors.js';
 
 const CHECK_TIMEOUT_MS = 3_000;
 
@@ -63,9 +63,7 @@ export class HealthController {
       return await this.health.check(checks);
     } catch (error) {
       const details = (error as { response?: { details?: unknown } }).response?.details;
-      throw new ServiceUnavailableError('HEALTH.NOT_READY', 'One or more dependencies are not ready.', {
-        checks: details,
-      });
+      throw new NotReadyError(details);
     }
   }
 
@@ -86,10 +84,7 @@ export class HealthController {
       return await withTimeout(this.outbox.report(), CHECK_TIMEOUT_MS);
     } catch (error) {
       this.logger.warn({ err: error }, 'outbox backlog unreadable');
-      throw new ServiceUnavailableError(
-        'HEALTH.OUTBOX_UNREADABLE',
-        'The outbox backlog cannot be read right now; /health/ready says whether the database is reachable.',
-      );
+      throw new OutboxUnreadableError();
     }
   }
 }

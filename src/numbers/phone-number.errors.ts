@@ -2,20 +2,34 @@ import {
   ConflictError,
   InvalidInputError,
   NotFoundError,
+  ProviderFailureError,
+  RateLimitedError,
   UnprocessableError,
 } from '../shared/errors/index.js';
 
 export class PhoneNumberNotFoundError extends NotFoundError {
+  static override readonly code = 'NUMBERS.NOT_FOUND';
+
   constructor(id: string) {
-    super('NUMBERS.NOT_FOUND', `No phone number ${id}.`, { numberId: id });
+    super(`No phone number ${id}.`, { numberId: id });
   }
 }
 
 export class InvalidAreaCodeError extends InvalidInputError {
-  constructor(areaCode: string) {
-    super('NUMBERS.INVALID_AREA_CODE', `"${areaCode}" is not a three-digit North American area code.`, {
-      areaCode,
-    });
+  static override readonly code = 'NUMBERS.INVALID_AREA_CODE';
+
+  constructor(areaCode: string, why = 'is not a three-digit North American area code') {
+    super(`"${areaCode}" ${why}.`, { areaCode });
+  }
+}
+
+/** A number asked for by name that Twilio says is not a phone number. */
+export class InvalidPhoneNumberError extends InvalidInputError {
+  static override readonly code = 'NUMBERS.INVALID_NUMBER';
+  static override readonly recordedOnly = true;
+
+  constructor(e164: string) {
+    super(`${e164} is not a valid phone number.`, { e164 });
   }
 }
 
@@ -29,9 +43,10 @@ export interface NumberSuggestion {
 
 /** Nothing for sale in the area code (or every candidate was sold meanwhile). */
 export class NoNumberAvailableError extends ConflictError {
+  static override readonly code = 'NUMBERS.NONE_AVAILABLE';
+
   constructor(areaCode: string | null, suggestions: NumberSuggestion[], numberId?: string) {
     super(
-      'NUMBERS.NONE_AVAILABLE',
       `No number is for sale in area code ${areaCode ?? '(any)'}.` +
         (suggestions.length > 0 ? ' Numbers elsewhere in the same state or province are suggested.' : ''),
       { areaCode, suggestions, ...(numberId ? { numberId } : {}) },
@@ -41,11 +56,10 @@ export class NoNumberAvailableError extends ConflictError {
 
 /** The number asked for is not for sale (sold, owned by someone, or being bought by another request). */
 export class RequestedNumberUnavailableError extends ConflictError {
+  static override readonly code = 'NUMBERS.UNAVAILABLE';
+
   constructor(e164: string, numberId?: string) {
-    super('NUMBERS.UNAVAILABLE', `The number ${e164} is not available for purchase.`, {
-      e164,
-      ...(numberId ? { numberId } : {}),
-    });
+    super(`The number ${e164} is not available for purchase.`, { e164, ...(numberId ? { numberId } : {}) });
   }
 }
 
@@ -54,9 +68,10 @@ export class RequestedNumberUnavailableError extends ConflictError {
  * none. A search shows such numbers with `addressRequired: true`.
  */
 export class RequestedNumberRequiresAddressError extends UnprocessableError {
+  static override readonly code = 'NUMBERS.ADDRESS_REQUIRED';
+
   constructor(e164: string, numberId?: string) {
     super(
-      'NUMBERS.ADDRESS_REQUIRED',
       `The number ${e164} can only be bought with an address on file, which this service does not keep: ` +
         'choose a number whose addressRequired is false.',
       { e164, ...(numberId ? { numberId } : {}) },
@@ -65,10 +80,51 @@ export class RequestedNumberRequiresAddressError extends UnprocessableError {
 }
 
 export class NumberNotFailedError extends ConflictError {
+  static override readonly code = 'NUMBERS.NOT_RETRIABLE';
+
   constructor(id: string, status: string) {
-    super('NUMBERS.NOT_RETRIABLE', `Number ${id} is ${status}; only a failed number can be retried.`, {
-      numberId: id,
-      status,
-    });
+    super(`Number ${id} is ${status}; only a failed number can be retried.`, { numberId: id, status });
+  }
+}
+
+/** The tenant holds `TENANT_MAX_NUMBERS` live numbers already. */
+export class NumberQuotaExceededError extends RateLimitedError {
+  static override readonly code = 'NUMBERS.QUOTA_EXCEEDED';
+
+  constructor(limit: number) {
+    super(`The tenant already holds ${limit} live numbers, its limit; release one first.`, 60, { limit });
+  }
+}
+
+/** Twilio is too slow for the purchase to try more candidates within one attempt; the next attempt goes on. */
+export class PurchaseTooSlowError extends ProviderFailureError {
+  static override readonly code = 'NUMBERS.PURCHASE_SLOW';
+  static override readonly recordedOnly = true;
+
+  constructor() {
+    super('Twilio is too slow to try more candidates in this attempt; the next attempt goes on.', true);
+  }
+}
+
+/**
+ * Twilio or Vapi does not (yet) hold the number as provisioned. Retried, since a provider may take a moment to
+ * show a change; when the attempts run out the number fails with this code instead of being reported live.
+ */
+export class NumberNotReadyError extends ProviderFailureError {
+  static override readonly code = 'NUMBERS.NOT_READY';
+  static override readonly recordedOnly = true;
+
+  constructor(problems: string[]) {
+    super(`The number would not reach its agent: ${problems.join('; ')}.`, true, { problems });
+  }
+}
+
+/** A provider answered with a number that another of our numbers holds: no retry can change that. */
+export class NumberConflictError extends ConflictError {
+  static override readonly code = 'NUMBERS.CONFLICT';
+  static override readonly recordedOnly = true;
+
+  constructor() {
+    super('The provider answered with a number that another of our numbers already holds.');
   }
 }

@@ -2,15 +2,21 @@ import {
   ConflictError,
   InvalidInputError,
   NotFoundError,
-  ProviderFailureError,
+  ProviderFailures,
   UnprocessableError,
 } from '../shared/errors/index.js';
 
+/**
+ * Twilio's refusals, in telephony's own codes. The numbers module turns those it meets into its answers
+ * (`NUMBERS.*`), so a caller of the numbers API sees these only where the README's table says so.
+ */
+
 /** The number was sold since the search, or is not for sale (Twilio 21422). */
 export class NumberUnavailableError extends ConflictError {
+  static override readonly code = 'TELEPHONY.NUMBER_UNAVAILABLE';
+
   constructor(phoneNumber: string | undefined, providerMessage: string) {
     super(
-      'NUMBERS.UNAVAILABLE',
       `The number ${phoneNumber ?? ''} is not available for purchase.`.replace('  ', ' '),
       { phoneNumber },
       [],
@@ -21,86 +27,54 @@ export class NumberUnavailableError extends ConflictError {
 
 /** Not a valid phone number (Twilio 21421). */
 export class InvalidPhoneNumberError extends InvalidInputError {
+  static override readonly code = 'TELEPHONY.INVALID_NUMBER';
+
   constructor(phoneNumber: string | undefined, providerMessage: string) {
-    super(
-      'NUMBERS.INVALID_NUMBER',
-      `${phoneNumber ?? 'The number'} is not a valid phone number.`,
-      { phoneNumber },
-      [],
-      { providerMessage },
-    );
+    super(`${phoneNumber ?? 'The number'} is not a valid phone number.`, { phoneNumber }, [], {
+      providerMessage,
+    });
   }
 }
 
-/** Not a valid North American area code (Twilio 21451). */
+/** Not an area code Twilio knows (Twilio 21451). */
 export class InvalidAreaCodeError extends InvalidInputError {
+  static override readonly code = 'TELEPHONY.INVALID_AREA_CODE';
+
   constructor(areaCode: string | undefined, providerMessage: string) {
-    super(
-      'NUMBERS.INVALID_AREA_CODE',
-      `${areaCode ?? 'The area code'} is not a valid area code.`,
-      { areaCode },
-      [],
-      { providerMessage },
-    );
+    super(`${areaCode ?? 'The area code'} is not a valid area code.`, { areaCode }, [], { providerMessage });
   }
 }
 
-/** No number left in that area code (Twilio 21452). */
+/** No number left in that area code, on a purchase by area code (Twilio 21452). */
 export class NoNumbersAvailableError extends UnprocessableError {
+  static override readonly code = 'TELEPHONY.NONE_AVAILABLE';
+
   constructor(areaCode: string | undefined, providerMessage: string) {
-    super(
-      'NUMBERS.NONE_AVAILABLE',
-      `No numbers are available in area code ${areaCode ?? '(any)'}.`,
-      { areaCode },
-      [],
-      { providerMessage },
-    );
+    super(`No numbers are available in area code ${areaCode ?? '(any)'}.`, { areaCode }, [], {
+      providerMessage,
+    });
   }
 }
 
 /** The number needs an address on file before it can be bought (Twilio 21631). */
 export class AddressRequiredError extends UnprocessableError {
+  static override readonly code = 'TELEPHONY.ADDRESS_REQUIRED';
+
   constructor(phoneNumber: string | undefined, providerMessage: string) {
-    super(
-      'NUMBERS.ADDRESS_REQUIRED',
-      `The number ${phoneNumber ?? ''} requires an address on file.`,
-      { phoneNumber },
-      [],
-      { providerMessage },
-    );
+    super(`The number ${phoneNumber ?? ''} requires an address on file.`, { phoneNumber }, [], {
+      providerMessage,
+    });
   }
 }
 
 /** A number SID the account does not own, on an operation that needs one. */
 export class OwnedNumberNotFoundError extends NotFoundError {
+  static override readonly code = 'TELEPHONY.NUMBER_NOT_FOUND';
+
   constructor(sid: string) {
-    super('TELEPHONY.NUMBER_NOT_FOUND', `The Twilio account owns no number ${sid}.`, { sid });
+    super(`The Twilio account owns no number ${sid}.`, { sid });
   }
 }
 
-/** Codes of the provider failures the adapter raises, with `retryable` telling callers what to do. */
-export const TELEPHONY_FAILURE = {
-  /** Twilio refused our credentials (20003): configuration, never retried. */
-  authentication: 'TELEPHONY.AUTHENTICATION_FAILED',
-  /** 429 / 20429: retry after backing off. */
-  rateLimited: 'TELEPHONY.RATE_LIMITED',
-  /** 5xx from Twilio: retry. */
-  providerError: 'TELEPHONY.PROVIDER_ERROR',
-  /** Timeout, refused or dropped connection: retry (after checking whether a purchase went through). */
-  unreachable: 'TELEPHONY.UNREACHABLE',
-  /** Any other 4xx: our request was wrong; not retried. */
-  rejected: 'TELEPHONY.REQUEST_REJECTED',
-} as const;
-
-/** `diagnostics` (Twilio's status, code and message, the operation) go to the log only, never to the caller. */
-export function telephonyFailure(
-  code: (typeof TELEPHONY_FAILURE)[keyof typeof TELEPHONY_FAILURE],
-  message: string,
-  diagnostics: Record<string, unknown>,
-): ProviderFailureError {
-  const retryable =
-    code === 'TELEPHONY.RATE_LIMITED' ||
-    code === 'TELEPHONY.PROVIDER_ERROR' ||
-    code === 'TELEPHONY.UNREACHABLE';
-  return new ProviderFailureError(code, message, retryable, { provider: 'twilio' }, diagnostics);
-}
+/** The Twilio adapter's failures: `TELEPHONY.AUTHENTICATION_FAILED`, `.RATE_LIMITED`, and so on. */
+export const TWILIO_FAILURES = new ProviderFailures('TELEPHONY', 'Twilio');

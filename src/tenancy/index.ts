@@ -6,5 +6,9 @@ export { TenantOwned, TENANT_FILTER } from './tenant-scope/tenant-owned.js';
 export { GetProjectQuery } from './projects/get-project/get-project.query.js';
 export { ProjectNotFoundError } from './projects/project.errors.js';
 export type { ProjectResponse } from './projects/project.response.js';
-export { TenantQuotas, type RateLimitedAction, type ReservePurchaseOptions } from './quotas/tenant-quotas.js';
-export { NumberQuotaExceededError, TenantRateLimitedError } from './quotas/quota.errors.js';
+export {
+  TenantQuotas,
+  type PurchaseReservation,
+  type RateLimitedAction,
+  type ReservePurchaseOptions,
+} from './quotas/tenant-quotas.js';

@@ -2,26 +2,14 @@ import { Inject } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { CommandHandler, QueryBus, type ICommandHandler } from '@nestjs/cqrs';
 import type { HttpConfig, NumbersConfig, TwilioConfig, VapiConfig } from '../../config/index.js';
-import { ProviderFailureError } from '../../shared/errors/index.js';
 import { TelephonyPort } from '../../telephony/index.js';
 import { GetProjectQuery } from '../../tenancy/index.js';
 import { GetAgentQuery, VoiceAgentPort, webhookServer } from '../../voice-agent/index.js';
 import type { PhoneNumber } from '../phone-number.entity.js';
+import { NumberNotReadyError } from '../phone-number.errors.js';
 import { ProvisioningMetrics } from '../provisioning/provisioning.metrics.js';
 import { ProvisioningSteps } from '../provisioning/provisioning-steps.js';
 import { ActivateNumberCommand } from './activate-number.command.js';
-
-/**
- * Twilio or Vapi does not (yet) hold the number as provisioned. Retried, since a provider may take a moment to
- * show a change; when the attempts run out the number fails with this code instead of being reported live.
- */
-export class NumberNotReadyError extends ProviderFailureError {
-  constructor(problems: string[]) {
-    super('NUMBERS.NOT_READY', `The number would not reach its agent: ${problems.join('; ')}.`, true, {
-      problems,
-    });
-  }
-}
 
 /**
  * The `activate` step: a number is reported live only when both sides read back as provisioned: the Vapi number

@@ -3,6 +3,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { DomainError, ProviderFailureError } from '../../shared/errors/index.js';
 import { PhoneNumber, type StepError, type StepName } from '../phone-number.entity.js';
+import { NumberConflictError } from '../phone-number.errors.js';
 import { ProvisioningMetrics } from './provisioning.metrics.js';
 
 /** What a step's work returns: the change to make to the number once the provider calls are done. */
@@ -100,10 +101,7 @@ export class ProvisioningSteps {
       await this.em.transactional(async (tx) => {
         const number = await tx.findOneOrFail(PhoneNumber, numberId);
         if (number.isAt(step)) {
-          number.failStep(step, {
-            code: 'NUMBERS.CONFLICT',
-            message: 'The provider answered with a number that another of our numbers already holds.',
-          });
+          number.failStep(step, stepErrorOf(new NumberConflictError()));
         }
       });
       return null;

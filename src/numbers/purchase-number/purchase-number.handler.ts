@@ -3,17 +3,19 @@ import { ConfigService } from '@nestjs/config';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { NumbersConfig, OutboxConfig, TwilioConfig } from '../../config/index.js';
-import { ProviderFailureError } from '../../shared/errors/index.js';
 import { failpoint } from '../../shared/failpoints/failpoints.js';
 import {
   AddressRequiredError,
+  InvalidPhoneNumberError as TwilioInvalidNumberError,
   NumberUnavailableError,
   TelephonyPort,
   type OwnedNumber,
 } from '../../telephony/index.js';
 import type { PhoneNumber } from '../phone-number.entity.js';
 import {
+  InvalidPhoneNumberError,
   NoNumberAvailableError,
+  PurchaseTooSlowError,
   RequestedNumberRequiresAddressError,
   RequestedNumberUnavailableError,
 } from '../phone-number.errors.js';
@@ -74,13 +76,7 @@ export class PurchaseNumberHandler implements ICommandHandler<PurchaseNumberComm
           })
         ).map((n) => n.phoneNumber);
     for (const candidate of candidates) {
-      if (performance.now() > deadline) {
-        throw new ProviderFailureError(
-          'NUMBERS.PURCHASE_SLOW',
-          'Twilio is too slow to try more candidates in this attempt; the next attempt goes on.',
-          true,
-        );
-      }
+      if (performance.now() > deadline) throw new PurchaseTooSlowError();
       if (await this.isHeld(candidate)) continue; // one of our numbers already: never buy it a second time
       const holder = await this.telephony.findOwnedByNumber(candidate);
       if (holder) {
@@ -95,6 +91,7 @@ export class PurchaseNumberHandler implements ICommandHandler<PurchaseNumberComm
         }
         // A candidate sold since the search, or one whose requirement the search did not show: try the next.
         if (error instanceof NumberUnavailableError || error instanceof AddressRequiredError) continue;
+        if (error instanceof TwilioInvalidNumberError) throw new InvalidPhoneNumberError(candidate);
         throw error;
       }
     }

@@ -13,6 +13,7 @@ import { validAreaCode } from '../area-codes.js';
 import { PhoneNumber } from '../phone-number.entity.js';
 import {
   NoNumberAvailableError,
+  NumberQuotaExceededError,
   RequestedNumberRequiresAddressError,
   RequestedNumberUnavailableError,
   type NumberSuggestion,
@@ -57,10 +58,11 @@ export class RequestNumberHandler implements ICommandHandler<RequestNumberComman
   ): Promise<PhoneNumber> {
     try {
       return await this.em.transactional(async (tx) => {
-        await this.quotas.reservePurchase(tenantId, {
+        const reservation = await this.quotas.reservePurchase(tenantId, {
           idempotencyKey,
           countLiveNumbers: () => tx.count(PhoneNumber, { status: { $in: [...LIVE_STATUSES] } }),
         });
+        if (!reservation.reserved) throw new NumberQuotaExceededError(reservation.maxNumbers);
         const number = new PhoneNumber({
           tenantId,
           projectId: request.projectId,
@@ -94,14 +96,14 @@ export class RequestNumberHandler implements ICommandHandler<RequestNumberComman
 
   private answer(number: PhoneNumber): IdempotentResponse {
     const refusal = number.steps.purchase.status === 'failed' ? number.steps.purchase.lastError : null;
-    if (refusal?.code === 'NUMBERS.NONE_AVAILABLE') {
+    if (refusal?.code === NoNumberAvailableError.code) {
       const suggestions = (refusal.details?.suggestions ?? []) as NumberSuggestion[];
       throw new NoNumberAvailableError(number.areaCode, suggestions, number.id);
     }
-    if (refusal?.code === 'NUMBERS.UNAVAILABLE' && number.requestedNumber) {
+    if (refusal?.code === RequestedNumberUnavailableError.code && number.requestedNumber) {
       throw new RequestedNumberUnavailableError(number.requestedNumber, number.id);
     }
-    if (refusal?.code === 'NUMBERS.ADDRESS_REQUIRED' && number.requestedNumber) {
+    if (refusal?.code === RequestedNumberRequiresAddressError.code && number.requestedNumber) {
       throw new RequestedNumberRequiresAddressError(number.requestedNumber, number.id);
     }
     const phoneNumber = PhoneNumberResponse.of(number);

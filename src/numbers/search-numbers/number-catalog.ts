@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { TelephonyPort, type AvailableNumber, type NumberSearch } from '../../telephony/index.js';
+import {
+  InvalidAreaCodeError as TwilioInvalidAreaCodeError,
+  TelephonyPort,
+  type AvailableNumber,
+  type NumberSearch,
+} from '../../telephony/index.js';
 import { countryOfSearch, regionOfAreaCode } from '../area-codes.js';
-import type { NumberSuggestion } from '../phone-number.errors.js';
+import { InvalidAreaCodeError, type NumberSuggestion } from '../phone-number.errors.js';
 
 /** A search as Numbers asks it: the country follows the area code or the region, never the caller. */
 export type CatalogSearch = Pick<NumberSearch, 'areaCode' | 'contains' | 'region' | 'tollFree' | 'limit'>;
@@ -42,12 +47,20 @@ export class NumberCatalog {
   }
 
   private async find(search: CatalogSearch, purchasable: boolean): Promise<AvailableNumber[]> {
-    const found = await this.telephony.searchAvailable({
-      ...search,
-      country: countryOfSearch(search),
-      voiceEnabled: true,
-      excludeAddressRequired: purchasable,
-    });
+    const found = await this.telephony
+      .searchAvailable({
+        ...search,
+        country: countryOfSearch(search),
+        voiceEnabled: true,
+        excludeAddressRequired: purchasable,
+      })
+      .catch((error: unknown) => {
+        // Well-formed, but not an area code Twilio knows (an N11 service code, 555): answered as a malformed one.
+        if (error instanceof TwilioInvalidAreaCodeError && search.areaCode) {
+          throw new InvalidAreaCodeError(search.areaCode, 'is not a valid area code');
+        }
+        throw error;
+      });
     // Twilio's exclusion flags are trusted only as far as each result's own AddressRequirements agrees.
     return purchasable ? found.filter((n) => !needsAddress(n)) : found;
   }

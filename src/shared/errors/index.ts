@@ -1,2 +1,3 @@
 export * from './domain-error.js';
 export * from './problem.js';
+export * from './provider-failure.js';

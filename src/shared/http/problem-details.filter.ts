@@ -8,6 +8,7 @@ import {
   titleFor,
   typeFor,
 } from '../errors/problem.js';
+import { HTTP_LAYER_CODES } from './http.errors.js';
 
 /** Errors raised by Express' body parser before any controller runs. */
 interface BodyParserError extends Error {
@@ -16,46 +17,34 @@ interface BodyParserError extends Error {
   statusCode?: number;
 }
 
+const C = HTTP_LAYER_CODES;
+
 const BODY_PARSER_CODES: Record<string, { status: number; code: string; detail: string }> = {
-  'entity.parse.failed': {
-    status: 400,
-    code: 'REQUEST.MALFORMED_BODY',
-    detail: 'The request body is not valid JSON.',
-  },
-  'entity.too.large': { status: 413, code: 'REQUEST.TOO_LARGE', detail: 'The request body is too large.' },
-  'encoding.unsupported': {
-    status: 415,
-    code: 'REQUEST.UNSUPPORTED_ENCODING',
-    detail: 'The request encoding is not supported.',
-  },
-  'charset.unsupported': {
-    status: 415,
-    code: 'REQUEST.UNSUPPORTED_ENCODING',
-    detail: 'The request charset is not supported.',
-  },
-  'request.aborted': {
-    status: 400,
-    code: 'REQUEST.ABORTED',
-    detail: 'The request was aborted by the client.',
-  },
+  'entity.parse.failed': { ...C.malformedBody, detail: 'The request body is not valid JSON.' },
+  'entity.too.large': { ...C.tooLarge, detail: 'The request body is too large.' },
+  'encoding.unsupported': { ...C.unsupportedEncoding, detail: 'The request encoding is not supported.' },
+  'charset.unsupported': { ...C.unsupportedEncoding, detail: 'The request charset is not supported.' },
+  'request.aborted': { ...C.aborted, detail: 'The request was aborted by the client.' },
   'request.size.invalid': {
-    status: 400,
-    code: 'REQUEST.MALFORMED_BODY',
+    ...C.malformedBody,
     detail: 'The request body length does not match its header.',
   },
 };
 
-const HTTP_CODES: Record<number, string> = {
-  400: 'REQUEST.INVALID',
-  401: 'AUTH.INVALID_TOKEN',
-  403: 'AUTH.FORBIDDEN',
-  404: 'ROUTE.NOT_FOUND',
-  405: 'ROUTE.METHOD_NOT_ALLOWED',
-  413: 'REQUEST.TOO_LARGE',
-  415: 'REQUEST.UNSUPPORTED_MEDIA_TYPE',
-  429: 'RATE_LIMITED',
-  503: 'SERVICE.UNAVAILABLE',
-};
+/** Nest's HttpExceptions (routing, guards) by status; a status not listed here answers `HTTP.<status>`. */
+const HTTP_CODES: Record<number, string> = Object.fromEntries(
+  [
+    C.invalid,
+    C.invalidToken,
+    C.forbidden,
+    C.routeNotFound,
+    C.methodNotAllowed,
+    C.tooLarge,
+    C.unsupportedMediaType,
+    C.tooManyRequests,
+    C.unavailable,
+  ].map(({ status, code }) => [status, code]),
+);
 
 function isBodyParserError(error: unknown): error is BodyParserError {
   return (
@@ -131,7 +120,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
           : this.httpDetail(exception, status);
       return this.problem(status, code, detail, instance);
     }
-    return this.problem(500, 'INTERNAL.ERROR', 'An unexpected error occurred. It has been logged.', instance);
+    return this.problem(
+      C.internal.status,
+      C.internal.code,
+      'An unexpected error occurred. It has been logged.',
+      instance,
+    );
   }
 
   private httpDetail(exception: HttpException, status: number): string {

@@ -1,5 +1,6 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
-import { FieldProblem, InvalidInputError } from '../errors/domain-error.js';
+import type { FieldProblem } from '../errors/domain-error.js';
+import { ValidationFailedError } from './http.errors.js';
 
 function flatten(errors: ValidationError[], parent = ''): FieldProblem[] {
   return errors.flatMap((error) => {
@@ -16,7 +17,6 @@ export function createValidationPipe(): ValidationPipe {
     whitelist: true,
     forbidNonWhitelisted: true,
     stopAtFirstError: false,
-    exceptionFactory: (errors) =>
-      new InvalidInputError('VALIDATION.FAILED', 'The request is not valid.', {}, flatten(errors)),
+    exceptionFactory: (errors) => new ValidationFailedError(flatten(errors)),
   });
 }

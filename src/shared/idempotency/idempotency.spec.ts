@@ -9,6 +9,11 @@ import { Clock } from '../time/clock.js';
 import { parseIdempotencyKey, requestFingerprint } from './idempotency-key.js';
 import { IdempotencyService, type IdempotentResponse } from './idempotency.service.js';
 
+/** A client error as a module would define it. */
+class SoldError extends ConflictError {
+  static override readonly code = 'TEST.SOLD';
+}
+
 const HOUR_MS = 60 * 60 * 1000;
 const LEASE_MS = 60_000;
 
@@ -103,7 +108,7 @@ describe('IdempotencyService', () => {
     const key = randomUUID();
     await expect(
       service.execute(tenant, key, fingerprint, async () => {
-        throw new ProviderFailureError('TELEPHONY.UNAVAILABLE', 'Twilio is down', true);
+        throw new ProviderFailureError('Twilio is down', true, {}, {}, 'TEST.PROVIDER_DOWN');
       }),
     ).rejects.toThrow('Twilio is down');
     const retry = await service.execute(tenant, key, fingerprint, async () => ({
@@ -118,14 +123,12 @@ describe('IdempotencyService', () => {
     let runs = 0;
     const run = async (): Promise<IdempotentResponse> => {
       runs += 1;
-      throw new ConflictError('NUMBERS.UNAVAILABLE', 'That number is no longer for sale.', {
-        number: '+12055550100',
-      });
+      throw new SoldError('That number is no longer for sale.', { number: '+12055550100' });
     };
     await expect(service.execute(tenant, key, fingerprint, run)).rejects.toBeInstanceOf(ConflictError);
     await expect(service.execute(tenant, key, fingerprint, run)).rejects.toMatchObject({
       kind: 'conflict',
-      code: 'NUMBERS.UNAVAILABLE',
+      code: 'TEST.SOLD',
       message: 'That number is no longer for sale.',
       details: { number: '+12055550100' },
     });

@@ -1,7 +1,7 @@
 import type { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
 import type { EntityName, QueryOrderMap } from '@mikro-orm/core';
-import { InvalidInputError } from '../errors/index.js';
 import { DEFAULT_PAGE_SIZE, type PageQueryDto } from './page-query.dto.js';
+import { ValidationFailedError } from '../http/http.errors.js';
 
 /** One page of a list and the cursor of the next one (null on the last page). */
 export interface Page<T> {
@@ -35,7 +35,7 @@ export function decodeCursor(cursor: string): Keyset {
   } catch {
     // Not base64url JSON: refused below.
   }
-  throw new InvalidInputError('VALIDATION.FAILED', 'The request is not valid.', {}, [
+  throw new ValidationFailedError([
     { field: 'cursor', message: 'cursor must be the nextCursor of a previous page' },
   ]);
 }

@@ -225,25 +225,25 @@ describe('TwilioTelephonyAdapter against the sandbox, through the twilio SDK', (
     it('maps 21422, 21421, 21451, 21452 and 21631', async () => {
       // Not in the inventory: sold to someone else, or never Twilio's.
       await expect(twilio.purchase({ phoneNumber: '+12059990000' })).rejects.toMatchObject({
-        code: 'NUMBERS.UNAVAILABLE',
+        code: 'TELEPHONY.NUMBER_UNAVAILABLE',
         constructor: NumberUnavailableError,
       });
       await expect(twilio.purchase({ phoneNumber: '+1205' })).rejects.toMatchObject({
-        code: 'NUMBERS.INVALID_NUMBER',
+        code: 'TELEPHONY.INVALID_NUMBER',
         constructor: InvalidPhoneNumberError,
       });
       await expect(twilio.purchase({ areaCode: '123' })).rejects.toMatchObject({
-        code: 'NUMBERS.INVALID_AREA_CODE',
+        code: 'TELEPHONY.INVALID_AREA_CODE',
         constructor: InvalidAreaCodeError,
       });
       await expect(twilio.purchase({ areaCode: '907' })).rejects.toMatchObject({
-        code: 'NUMBERS.NONE_AVAILABLE',
+        code: 'TELEPHONY.NONE_AVAILABLE',
         constructor: NoNumbersAvailableError,
       });
       const montreal = await twilio.searchAvailable({ country: 'CA', areaCode: '514', limit: 50 });
       const needsAddress = montreal.find((n) => n.addressRequirements === 'local')!.phoneNumber;
       await expect(twilio.purchase({ phoneNumber: needsAddress })).rejects.toMatchObject({
-        code: 'NUMBERS.ADDRESS_REQUIRED',
+        code: 'TELEPHONY.ADDRESS_REQUIRED',
         constructor: AddressRequiredError,
         details: expect.objectContaining({ phoneNumber: needsAddress }),
       });

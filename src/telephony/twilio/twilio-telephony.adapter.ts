@@ -10,8 +10,7 @@ import {
   NoNumbersAvailableError,
   NumberUnavailableError,
   OwnedNumberNotFoundError,
-  TELEPHONY_FAILURE,
-  telephonyFailure,
+  TWILIO_FAILURES,
 } from '../telephony.errors.js';
 import {
   TelephonyPort,
@@ -188,7 +187,6 @@ export class TwilioTelephonyAdapter extends TelephonyPort {
     const rest = restError(error);
     if (rest) {
       const { status, code, message } = rest;
-      const details = { operation: subject.operation, status, twilioCode: code, providerMessage: message };
       switch (code) {
         case 21422:
           return new NumberUnavailableError(subject.phoneNumber, message);
@@ -200,30 +198,17 @@ export class TwilioTelephonyAdapter extends TelephonyPort {
           return new NoNumbersAvailableError(subject.areaCode, message);
         case 21631:
           return new AddressRequiredError(subject.phoneNumber, message);
-        case 20003:
-          return telephonyFailure(
-            TELEPHONY_FAILURE.authentication,
-            'Twilio refused our credentials.',
-            details,
-          );
       }
-      if (status === 429 || code === 20429) {
-        return telephonyFailure(TELEPHONY_FAILURE.rateLimited, 'Twilio is rate limiting us.', details);
-      }
-      if (status >= 500) {
-        return telephonyFailure(TELEPHONY_FAILURE.providerError, `Twilio failed (HTTP ${status}).`, details);
-      }
-      return telephonyFailure(
-        TELEPHONY_FAILURE.rejected,
-        `Twilio rejected the ${subject.operation} request.`,
-        details,
+      // Twilio's own codes for a refused credential and a rate limit, whatever the status says.
+      const kind = code === 20003 ? 'authentication' : code === 20429 ? 'rate-limited' : undefined;
+      return TWILIO_FAILURES.ofStatus(
+        status,
+        subject.operation,
+        { twilioCode: code, providerMessage: message },
+        kind,
       );
     }
-    const network = (error as { code?: unknown; message?: unknown }) ?? {};
-    return telephonyFailure(TELEPHONY_FAILURE.unreachable, 'Twilio could not be reached.', {
-      operation: subject.operation,
-      cause: typeof network.code === 'string' ? network.code : String(network.message ?? error),
-    });
+    return TWILIO_FAILURES.unreachable(error, subject.operation);
   }
 }
 

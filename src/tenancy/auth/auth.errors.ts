@@ -1,8 +1,4 @@
-import { UnauthorizedError } from '../../shared/errors/index.js';
+import { UnauthenticatedError } from '../../shared/http/http.errors.js';
 
 /** Every authentication failure looks the same to the caller: what was wrong is not revealed. */
-export class InvalidTokenError extends UnauthorizedError {
-  constructor() {
-    super('AUTH.INVALID_TOKEN', 'A valid bearer token is required.');
-  }
-}
+export class InvalidTokenError extends UnauthenticatedError {}

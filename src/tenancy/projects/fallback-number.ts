@@ -1,6 +1,6 @@
 import type { FallbackCountry } from '../../config/index.js';
-import { InvalidInputError } from '../../shared/errors/index.js';
 import { nanpParts, regionOfAreaCode } from '../../shared/validation/nanp.js';
+import { ValidationFailedError } from '../../shared/http/http.errors.js';
 
 /**
  * Premium-rate NANP ranges: the 900 area code (pay-per-call services), and the 976 exchange, pay-per-call in
@@ -23,9 +23,7 @@ export function assertAllowedFallbackNumber(
   if (number === null || number === undefined) return;
   const problem = fallbackNumberProblem(number, countries);
   if (problem) {
-    throw new InvalidInputError('VALIDATION.FAILED', 'The request is not valid.', {}, [
-      { field: 'fallbackNumber', message: problem },
-    ]);
+    throw new ValidationFailedError([{ field: 'fallbackNumber', message: problem }]);
   }
 }
 

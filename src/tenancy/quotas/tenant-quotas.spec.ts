@@ -4,7 +4,7 @@ import { createTestApp, type TestApp } from '../../../test/support/test-app.js';
 import { RateLimitedError } from '../../shared/errors/index.js';
 import { TenantDirectory } from '../auth/tenant-directory.js';
 import { TenantScope } from '../tenant-scope/tenant-scope.js';
-import { TenantQuotas } from './tenant-quotas.js';
+import { TenantQuotas, type PurchaseReservation } from './tenant-quotas.js';
 
 describe('TenantQuotas', () => {
   let t: TestApp;
@@ -18,9 +18,9 @@ describe('TenantQuotas', () => {
 
   const reserve = (tenantId: string, idempotencyKey?: string) =>
     scope.run(tenantId, () => quotas.reservePurchase(tenantId, { idempotencyKey, countLiveNumbers }));
-  const outcome = (promise: Promise<void>) =>
+  const outcome = (promise: Promise<PurchaseReservation>) =>
     promise.then(
-      () => 'ok',
+      (reservation) => (reservation.reserved ? 'ok' : `at the limit of ${reservation.maxNumbers}`),
       (error: unknown) => (error instanceof RateLimitedError ? error.code : String(error)),
     );
 
@@ -56,7 +56,7 @@ describe('TenantQuotas', () => {
   it('lets the window slide: purchases older than a minute no longer count', async () => {
     for (let i = 0; i < 3; i++) await reserve(tenantA);
     await owner.query("update tenant_purchase set created_at = created_at - interval '61 seconds'");
-    await expect(reserve(tenantA)).resolves.toBeUndefined();
+    await expect(reserve(tenantA)).resolves.toEqual({ reserved: true });
   });
 
   it('does not count replays of an idempotent request', async () => {
@@ -69,11 +69,13 @@ describe('TenantQuotas', () => {
     expect(rows[0].n).toBe(3);
   });
 
-  it('refuses a purchase beyond TENANT_MAX_NUMBERS live numbers with NUMBERS.QUOTA_EXCEEDED', async () => {
+  it('refuses a purchase beyond TENANT_MAX_NUMBERS live numbers, and does not count it', async () => {
     liveNumbers = 1;
-    await reserve(tenantA);
+    expect(await outcome(reserve(tenantA))).toBe('ok');
     liveNumbers = 2;
-    expect(await outcome(reserve(tenantA))).toBe('NUMBERS.QUOTA_EXCEEDED');
+    expect(await outcome(reserve(tenantA))).toBe('at the limit of 2');
+    const { rows } = await owner.query('select count(*)::int as n from tenant_purchase');
+    expect(rows[0].n).toBe(1);
   });
 
   it('lets exactly the limit through when purchases race', async () => {

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { TenancyConfig } from '../../config/index.js';
-import { NumberQuotaExceededError, TenantRateLimitedError } from './quota.errors.js';
+import { TenantRateLimitedError } from './quota.errors.js';
 
 /** Any constants, distinct from the migration lock's: namespace the per-tenant advisory locks. */
 const PURCHASE_LOCK_NAMESPACE = 7_205_002;
@@ -33,6 +33,9 @@ export interface ReservePurchaseOptions {
   countLiveNumbers: () => Promise<number>;
 }
 
+/** Reserved, or refused because the tenant holds `maxNumbers` live numbers already (the caller says so its way). */
+export type PurchaseReservation = { reserved: true } | { reserved: false; maxNumbers: number };
+
 /**
  * The per-tenant limits: at most `TENANT_MAX_NUMBERS` live numbers, at most `TENANT_PURCHASES_PER_MINUTE` purchases
  * in any 60 seconds, and as many searches (`TENANT_SEARCHES_PER_MINUTE`) and agent creations
@@ -52,22 +55,22 @@ export class TenantQuotas {
   }
 
   /**
-   * Records one purchase for `tenantId`, or throws `NumberQuotaExceededError` (429 `NUMBERS.QUOTA_EXCEEDED`) or
+   * Records one purchase for `tenantId`; answers that the tenant is at its number limit, or throws
    * `PurchaseRateLimitedError` (429 `RATE_LIMITED`, with the seconds until the window has room).
    */
-  async reservePurchase(tenantId: string, options: ReservePurchaseOptions): Promise<void> {
-    await this.em.transactional(async (tx) => {
+  async reservePurchase(tenantId: string, options: ReservePurchaseOptions): Promise<PurchaseReservation> {
+    return this.em.transactional(async (tx): Promise<PurchaseReservation> => {
       await tx.execute('select pg_advisory_xact_lock(?, hashtext(?))', [PURCHASE_LOCK_NAMESPACE, tenantId]);
       if (options.idempotencyKey !== undefined) {
         const replay = await tx.execute(
           'select 1 from tenant_purchase where tenant_id = ? and idempotency_key = ?',
           [tenantId, options.idempotencyKey],
         );
-        if (replay.length > 0) return;
+        if (replay.length > 0) return { reserved: true };
       }
 
       const live = await options.countLiveNumbers();
-      if (live >= this.limits.maxNumbers) throw new NumberQuotaExceededError(this.limits.maxNumbers);
+      if (live >= this.limits.maxNumbers) return { reserved: false, maxNumbers: this.limits.maxNumbers };
 
       await this.takeFromWindow(
         tx,
@@ -80,6 +83,7 @@ export class TenantQuotas {
         'insert into tenant_purchase (id, tenant_id, idempotency_key, created_at) values (?, ?, ?, clock_timestamp())',
         [randomUUID(), tenantId, options.idempotencyKey ?? null],
       );
+      return { reserved: true };
     });
   }
 

@@ -1,10 +1,6 @@
 import axios, { type AxiosInstance, type AxiosResponse, type Method } from 'axios';
 import type { TwilioConfig, VapiConfig } from '../../config/index.js';
-import {
-  VapiPhoneNumberNotFoundError,
-  VOICE_AGENT_FAILURE,
-  voiceAgentFailure,
-} from '../voice-agent.errors.js';
+import { VAPI_FAILURES, VapiPhoneNumberNotFoundError } from '../voice-agent.errors.js';
 import {
   VoiceAgentPort,
   type VapiAssistant,
@@ -127,15 +123,12 @@ export class VapiVoiceAgentAdapter extends VoiceAgentPort {
       notFound?: 'null' | (() => Error);
     } = {},
   ): Promise<T | null> {
+    const operation = `${method} ${path.replace(UUID, ':id')}`;
     let response: AxiosResponse;
     try {
       response = await this.http.request({ method, url: path, data: options.data, params: options.params });
     } catch (error) {
-      const e = error as { code?: unknown; message?: unknown };
-      throw voiceAgentFailure(VOICE_AGENT_FAILURE.unreachable, 'Vapi could not be reached.', {
-        operation: `${method} ${path}`,
-        cause: typeof e.code === 'string' ? e.code : String(e.message ?? error),
-      });
+      throw VAPI_FAILURES.unreachable(error, operation);
     }
     const { status } = response;
     if (status >= 200 && status < 300) return response.data as T;
@@ -143,20 +136,7 @@ export class VapiVoiceAgentAdapter extends VoiceAgentPort {
       if (options.notFound === 'null') return null;
       throw options.notFound();
     }
-    const details = {
-      operation: `${method} ${path.replace(UUID, ':id')}`,
-      status,
-      providerMessage: messageOf(response.data),
-    };
-    if (status === 401 || status === 403) {
-      throw voiceAgentFailure(VOICE_AGENT_FAILURE.authentication, 'Vapi refused our API key.', details);
-    }
-    if (status === 429)
-      throw voiceAgentFailure(VOICE_AGENT_FAILURE.rateLimited, 'Vapi is rate limiting us.', details);
-    if (status === 408 || status >= 500) {
-      throw voiceAgentFailure(VOICE_AGENT_FAILURE.providerError, `Vapi failed (HTTP ${status}).`, details);
-    }
-    throw voiceAgentFailure(VOICE_AGENT_FAILURE.rejected, 'Vapi rejected the request.', details);
+    throw VAPI_FAILURES.ofStatus(status, operation, { providerMessage: messageOf(response.data) });
   }
 }
 

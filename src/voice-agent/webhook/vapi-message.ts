@@ -1,5 +1,6 @@
-import { InvalidInputError, type FieldProblem } from '../../shared/errors/index.js';
+import type { FieldProblem } from '../../shared/errors/index.js';
 import type { VapiNumberKey } from './resolve-vapi-number.query.js';
+import { MalformedVapiMessageError } from './vapi-webhook.errors.js';
 
 /** What this service reads of a Vapi server message; every other field is ignored. */
 export interface VapiMessage {
@@ -29,7 +30,7 @@ export function parseVapiMessage(body: unknown): VapiMessage {
   const problems: FieldProblem[] = [];
   const message = isObject(body) ? body.message : undefined;
   if (!isObject(message)) {
-    throw malformed([{ field: 'message', message: 'must be an object' }]);
+    throw new MalformedVapiMessageError([{ field: 'message', message: 'must be an object' }]);
   }
   const optional = <T>(
     value: unknown,
@@ -68,7 +69,7 @@ export function parseVapiMessage(body: unknown): VapiMessage {
   const startedAt = optional(message.startedAt, 'message.startedAt', isTimestamp, 'a timestamp');
   const endedAt = optional(message.endedAt, 'message.endedAt', isTimestamp, 'a timestamp');
   const timestamp = optional(message.timestamp, 'message.timestamp', isTimestamp, 'a timestamp');
-  if (problems.length > 0) throw malformed(problems);
+  if (problems.length > 0) throw new MalformedVapiMessageError(problems);
 
   const iso = (value: string | number | null) => (value === null ? null : new Date(value).toISOString());
   const numberKeys: VapiNumberKey[] = [
@@ -88,13 +89,4 @@ export function parseVapiMessage(body: unknown): VapiMessage {
     endedAt: iso(endedAt),
     timestamp: iso(timestamp) ?? new Date().toISOString(),
   };
-}
-
-function malformed(errors: FieldProblem[]): InvalidInputError {
-  return new InvalidInputError(
-    'VAPI.MALFORMED_MESSAGE',
-    'The body is not a Vapi server message.',
-    {},
-    errors,
-  );
 }

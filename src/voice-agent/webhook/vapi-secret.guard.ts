@@ -3,7 +3,7 @@ import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/commo
 import { ConfigService } from '@nestjs/config';
 import type { Request } from 'express';
 import type { VapiConfig } from '../../config/index.js';
-import { UnauthorizedError } from '../../shared/errors/index.js';
+import { InvalidWebhookSecretError } from './vapi-webhook.errors.js';
 
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
 
@@ -29,8 +29,7 @@ export class VapiSecretGuard implements CanActivate {
     );
     // Check every candidate, so the time taken does not depend on which one matched.
     const matched = candidates.map((c) => timingSafeEqual(digest(c), this.expected)).includes(true);
-    if (!matched)
-      throw new UnauthorizedError('VAPI.INVALID_SECRET', 'The webhook secret is missing or wrong.');
+    if (!matched) throw new InvalidWebhookSecretError();
     return true;
   }
 }

@@ -1,0 +1,45 @@
+import { describe, expect, it } from '@jest/globals';
+import { ProviderFailureError } from './domain-error.js';
+import { failureOfStatus, ProviderFailures } from './provider-failure.js';
+
+describe('ProviderFailures', () => {
+  const failures = new ProviderFailures('ACME', 'Acme');
+
+  it('classifies an HTTP status: credentials, rate limit, provider trouble, or our request', () => {
+    expect([401, 403].map(failureOfStatus)).toEqual(['authentication', 'authentication']);
+    expect(failureOfStatus(429)).toBe('rate-limited');
+    expect([408, 500, 502, 503].map(failureOfStatus)).toEqual(Array(4).fill('provider-error'));
+    expect([400, 404, 409, 422].map(failureOfStatus)).toEqual(Array(4).fill('rejected'));
+  });
+
+  it('retries what may pass and nothing else, under the module prefix', () => {
+    const answered = [401, 429, 503, 400].map((status) => failures.ofStatus(status, 'buy'));
+    expect(answered.map((e) => [e.code, e.retryable])).toEqual([
+      ['ACME.AUTHENTICATION_FAILED', false],
+      ['ACME.RATE_LIMITED', true],
+      ['ACME.PROVIDER_ERROR', true],
+      ['ACME.REQUEST_REJECTED', false],
+    ]);
+    expect(answered[3]).toMatchObject({
+      message: 'Acme rejected the buy request.',
+      details: { provider: 'acme', operation: 'buy', status: 400 },
+    });
+  });
+
+  it('counts a timeout or a dropped connection as unreachable and retryable, naming the cause', () => {
+    const timeout = Object.assign(new Error('timeout of 100ms exceeded'), { code: 'ECONNABORTED' });
+    const error = failures.unreachable(timeout, 'GET /x');
+    expect(error).toBeInstanceOf(ProviderFailureError);
+    expect(error).toMatchObject({
+      code: 'ACME.UNREACHABLE',
+      kind: 'provider-failure',
+      retryable: true,
+      details: { provider: 'acme', operation: 'GET /x', cause: 'ECONNABORTED' },
+    });
+    expect(failures.unreachable(new Error('socket hang up'), 'GET /x').details.cause).toBe('socket hang up');
+  });
+
+  it('lets a provider name the kind its own error code means, whatever the status', () => {
+    expect(failures.ofStatus(400, 'buy', {}, 'rate-limited').code).toBe('ACME.RATE_LIMITED');
+  });
+});
