@@ -6,6 +6,7 @@ import { VoiceAgentModule } from '../voice-agent/index.js';
 import { ActivateNumberHandler } from './activate-number/activate-number.handler.js';
 import { GetNumberHandler } from './get-number/get-number.handler.js';
 import { ListNumbersHandler } from './list-numbers/list-numbers.handler.js';
+import { NumberDirectoryModule } from './number-directory.js';
 import { NumbersController } from './numbers.controller.js';
 import { PhoneNumber } from './phone-number.entity.js';
 import { NumberProvisioningProcessManager } from './provisioning/number-provisioning.process-manager.js';
@@ -15,13 +16,17 @@ import { PurchaseNumberHandler } from './purchase-number/purchase-number.handler
 import { RegisterNumberHandler } from './register-number/register-number.handler.js';
 import { RequestNumberHandler } from './request-number/request-number.handler.js';
 import { RetryProvisioningHandler } from './retry-number/retry-provisioning.handler.js';
-import { IsAgentInUseHandler } from './seams/is-agent-in-use.handler.js';
-import { ResolveVapiNumberHandler } from './seams/resolve-vapi-number.handler.js';
 import { NumberCatalog } from './search-numbers/number-catalog.js';
 import { SearchNumbersHandler } from './search-numbers/search-numbers.handler.js';
 
 @Module({
-  imports: [MikroOrmModule.forFeature([PhoneNumber]), TenancyModule, TelephonyModule, VoiceAgentModule],
+  imports: [
+    MikroOrmModule.forFeature([PhoneNumber]),
+    TenancyModule,
+    TelephonyModule,
+    VoiceAgentModule,
+    NumberDirectoryModule,
+  ],
   controllers: [NumbersController],
   providers: [
     NumberCatalog,
@@ -36,8 +41,6 @@ import { SearchNumbersHandler } from './search-numbers/search-numbers.handler.js
     GetNumberHandler,
     ListNumbersHandler,
     RetryProvisioningHandler,
-    IsAgentInUseHandler,
-    ResolveVapiNumberHandler,
   ],
 })
 export class NumbersModule {}

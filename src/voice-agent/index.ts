@@ -12,12 +12,7 @@ export * from './voice-agent.errors.js';
 export { VapiVoiceAgentAdapter } from './vapi/vapi-voice-agent.adapter.js';
 export { GetAgentQuery } from './agents/get-agent/get-agent.query.js';
 export type { AgentResponse } from './agents/agent.response.js';
-export { IsAgentInUseQuery } from './agents/is-agent-in-use/is-agent-in-use.query.js';
-export {
-  ResolveVapiNumberQuery,
-  type VapiNumberKey,
-  type VapiNumberRoute,
-} from './webhook/resolve-vapi-number.query.js';
+export { NumberDirectory, type VapiNumberKey, type VapiNumberRoute } from './number-directory.port.js';
 export { CallStartedEvent } from './webhook/events/call-started.event.js';
 export { CallEndedEvent } from './webhook/events/call-ended.event.js';
 export {

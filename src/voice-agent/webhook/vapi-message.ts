@@ -1,5 +1,5 @@
 import type { FieldProblem } from '../../shared/errors/index.js';
-import type { VapiNumberKey } from './resolve-vapi-number.query.js';
+import type { VapiNumberKey } from '../number-directory.port.js';
 import { MalformedVapiMessageError } from './vapi-webhook.errors.js';
 
 /** What this service reads of a Vapi server message; every other field is ignored. */

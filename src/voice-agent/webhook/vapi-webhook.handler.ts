@@ -3,10 +3,10 @@ import { QueryBus } from '@nestjs/cqrs';
 import { GetProjectQuery, TenantScope } from '../../tenancy/index.js';
 import { AgentNotFoundError } from '../agents/agent.errors.js';
 import { GetAgentQuery } from '../agents/get-agent/get-agent.query.js';
+import { NumberDirectory, type VapiNumberRoute } from '../number-directory.port.js';
 import { CallEventsPublisher } from './call-events.publisher.js';
 import { CallEndedEvent } from './events/call-ended.event.js';
 import { CallStartedEvent } from './events/call-started.event.js';
-import { ResolveVapiNumberQuery, type VapiNumberRoute } from './resolve-vapi-number.query.js';
 import type { VapiMessage } from './vapi-message.js';
 
 /** What Vapi gets back: the bare `assistant-request` answer (VAPI.md §8.5), or `{}` for the rest. */
@@ -26,6 +26,7 @@ export class VapiWebhookHandler {
     private readonly queries: QueryBus,
     private readonly scope: TenantScope,
     private readonly events: CallEventsPublisher,
+    private readonly numbers: NumberDirectory,
   ) {}
 
   async handle(message: VapiMessage): Promise<VapiWebhookReply> {
@@ -44,7 +45,7 @@ export class VapiWebhookHandler {
   /** The number's owner: by `call.phoneNumberId`, then `phoneNumber.id`, then the number itself. */
   private async route(message: VapiMessage): Promise<VapiNumberRoute | null> {
     for (const key of message.numberKeys) {
-      const route = await this.queries.execute(new ResolveVapiNumberQuery(key));
+      const route = await this.numbers.routeOf(key);
       if (route) return route;
     }
     return null;
