@@ -14,7 +14,7 @@ import { createApp } from '../src/app.factory.js';
 import { loadConfig } from '../src/config/index.js';
 import { startRuntime } from '../src/runtime.js';
 import { createTestDatabase } from '../src/shared/testing/test-database.js';
-import { mintToken } from '../src/tenancy/index.js';
+import { mintToken } from '../src/tenancy/auth/development-token.js';
 
 const int = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const PURCHASES = int('BENCH_PURCHASES', 60);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { mintToken } from '../src/tenancy/index.js';
+import { mintToken } from '../src/tenancy/auth/development-token.js';
 import { FAST_PROVISIONING_ENV } from './support/numbers.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { bearer } from './support/tokens.js';

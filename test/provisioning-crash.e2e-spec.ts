@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { PhoneNumberResponse } from '../src/numbers/phone-number.response.js';
 import type { SandboxHandle } from '../src/sandbox/index.js';
 import { createTestDatabase, type TestDatabase } from '../src/shared/testing/test-database.js';
-import { mintToken } from '../src/tenancy/index.js';
+import { mintToken } from '../src/tenancy/auth/development-token.js';
 import { sandboxControl, startTestSandbox } from './support/sandbox.js';
 import { startService, type ServiceProcess } from './support/service-process.js';
 

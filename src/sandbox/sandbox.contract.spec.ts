@@ -9,8 +9,8 @@ import {
   twilioAdapterFor,
   vapiAdapterFor,
 } from '../../test/support/sandbox.js';
-import type { TwilioTelephonyAdapter } from '../telephony/index.js';
-import type { VapiVoiceAgentAdapter } from '../voice-agent/index.js';
+import type { TwilioTelephonyAdapter } from '../telephony/twilio/twilio-telephony.adapter.js';
+import type { VapiVoiceAgentAdapter } from '../voice-agent/vapi/vapi-voice-agent.adapter.js';
 import type { SandboxHandle } from './index.js';
 
 /**

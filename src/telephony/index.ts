@@ -9,5 +9,11 @@ export {
   type OwnedNumber,
   type PurchaseRequest,
 } from './telephony.port.js';
-export * from './telephony.errors.js';
-export { TwilioTelephonyAdapter } from './twilio/twilio-telephony.adapter.js';
+export {
+  AddressRequiredError,
+  InvalidAreaCodeError,
+  InvalidPhoneNumberError,
+  NoNumbersAvailableError,
+  NumberUnavailableError,
+  OwnedNumberNotFoundError,
+} from './telephony.errors.js';

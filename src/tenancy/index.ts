@@ -1,10 +1,9 @@
 export { TenancyModule } from './tenancy.module.js';
 export { Public } from '../shared/http/public.decorator.js';
-export { developmentTokenNotice, mintToken } from './auth/development-token.js';
-export { TenantScope, TenantScopeMissingError } from './tenant-scope/tenant-scope.js';
+export { developmentTokenNotice } from './auth/development-token.js';
+export { TenantScope } from './tenant-scope/tenant-scope.js';
 export { TenantOwned, TENANT_FILTER } from './tenant-scope/tenant-owned.js';
 export { GetProjectQuery } from './projects/get-project/get-project.query.js';
-export { ProjectNotFoundError } from './projects/project.errors.js';
 export type { ProjectResponse } from './projects/project.response.js';
 export {
   TenantQuotas,

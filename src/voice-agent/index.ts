@@ -8,15 +8,13 @@ export {
   type VapiPhoneNumberRegistration,
   type VapiServerSettings,
 } from './voice-agent.port.js';
-export * from './voice-agent.errors.js';
-export { VapiVoiceAgentAdapter } from './vapi/vapi-voice-agent.adapter.js';
+export { NumberDirectory, type VapiNumberKey, type VapiNumberRoute } from './number-directory.port.js';
 export { GetAgentQuery } from './agents/get-agent/get-agent.query.js';
 export type { AgentResponse } from './agents/agent.response.js';
-export { NumberDirectory, type VapiNumberKey, type VapiNumberRoute } from './number-directory.port.js';
 export { CallStartedEvent } from './webhook/events/call-started.event.js';
 export { CallEndedEvent } from './webhook/events/call-ended.event.js';
 export {
   RegisterWithVapiCommand,
   type VapiRegistrationRequest,
 } from './register-with-vapi/register-with-vapi.command.js';
-export { webhookServer } from './register-with-vapi/vapi-number-settings.js';
+export { CheckVapiRegistrationQuery } from './check-vapi-registration/check-vapi-registration.query.js';

@@ -9,6 +9,7 @@ import { CreateAgentHandler } from './agents/create-agent/create-agent.handler.j
 import { DeleteAgentHandler } from './agents/delete-agent/delete-agent.handler.js';
 import { GetAgentHandler } from './agents/get-agent/get-agent.handler.js';
 import { ListAgentsHandler } from './agents/list-agents/list-agents.handler.js';
+import { CheckVapiRegistrationHandler } from './check-vapi-registration/check-vapi-registration.handler.js';
 import { RegisterWithVapiHandler } from './register-with-vapi/register-with-vapi.handler.js';
 import { VapiVoiceAgentAdapter } from './vapi/vapi-voice-agent.adapter.js';
 import { VoiceAgentPort } from './voice-agent.port.js';
@@ -38,6 +39,7 @@ import { VapiWebhookHandler } from './webhook/vapi-webhook.handler.js';
     VapiSecretGuard,
     CallEventsPublisher,
     RegisterWithVapiHandler,
+    CheckVapiRegistrationHandler,
   ],
   exports: [VoiceAgentPort],
 })

@@ -6,8 +6,8 @@ import {
   type SandboxHandle,
   type SandboxOptions,
 } from '../../src/sandbox/index.js';
-import { TwilioTelephonyAdapter } from '../../src/telephony/index.js';
-import { VapiVoiceAgentAdapter } from '../../src/voice-agent/index.js';
+import { TwilioTelephonyAdapter } from '../../src/telephony/twilio/twilio-telephony.adapter.js';
+import { VapiVoiceAgentAdapter } from '../../src/voice-agent/vapi/vapi-voice-agent.adapter.js';
 
 /** A sandbox of its own for one test file: system-chosen port, default credentials, no latency. */
 export function startTestSandbox(options: Partial<SandboxOptions> = {}): Promise<SandboxHandle> {

@@ -1,6 +1,6 @@
 import type { RuntimeConfig } from '../../src/runtime-config.js';
 import type { TestApp } from './test-app.js';
-import { mintToken } from '../../src/tenancy/index.js';
+import { mintToken } from '../../src/tenancy/auth/development-token.js';
 
 /** A bearer header for a tenant of the identity provider, signed with the test app's secret. */
 export async function bearer(

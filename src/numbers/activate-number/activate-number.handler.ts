@@ -1,10 +1,10 @@
 import { Inject } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { CommandHandler, QueryBus, type ICommandHandler } from '@nestjs/cqrs';
-import type { HttpConfig, NumbersConfig, TwilioConfig, VapiConfig } from '../../config/index.js';
+import type { NumbersConfig, TwilioConfig, VapiConfig } from '../../config/index.js';
 import { TelephonyPort } from '../../telephony/index.js';
 import { GetProjectQuery } from '../../tenancy/index.js';
-import { GetAgentQuery, VoiceAgentPort, webhookServer } from '../../voice-agent/index.js';
+import { CheckVapiRegistrationQuery, GetAgentQuery } from '../../voice-agent/index.js';
 import type { PhoneNumber } from '../phone-number.entity.js';
 import { NumberNotReadyError } from '../phone-number.errors.js';
 import { ProvisioningMetrics } from '../provisioning/provisioning.metrics.js';
@@ -13,12 +13,12 @@ import { ActivateNumberCommand } from './activate-number.command.js';
 
 /**
  * The `activate` step: a number is reported live only when both sides read back as provisioned: the Vapi number
- * has the agent's assistant, our webhook and the project's fallback, and the Twilio number routes to Vapi (its
- * voice URL is Vapi's inbound endpoint, or in BYO mode it sits on the SIP trunk).
+ * has the agent's assistant, our webhook and the project's fallback (voice-agent checks what it registered), and
+ * the Twilio number routes to Vapi (its voice URL is Vapi's inbound endpoint, or in BYO mode it sits on the SIP
+ * trunk).
  */
 @CommandHandler(ActivateNumberCommand)
 export class ActivateNumberHandler implements ICommandHandler<ActivateNumberCommand> {
-  private readonly http: HttpConfig;
   private readonly vapi: VapiConfig;
   private readonly twilio: TwilioConfig;
   private readonly numbers: NumbersConfig;
@@ -26,12 +26,10 @@ export class ActivateNumberHandler implements ICommandHandler<ActivateNumberComm
   constructor(
     private readonly steps: ProvisioningSteps,
     private readonly telephony: TelephonyPort,
-    private readonly voiceAgent: VoiceAgentPort,
     private readonly queries: QueryBus,
     private readonly metrics: ProvisioningMetrics,
     @Inject(ConfigService) config: ConfigService,
   ) {
-    this.http = config.getOrThrow<HttpConfig>('http');
     this.vapi = config.getOrThrow<VapiConfig>('providers.vapi');
     this.twilio = config.getOrThrow<TwilioConfig>('providers.twilio');
     this.numbers = config.getOrThrow<NumbersConfig>('numbers');
@@ -50,9 +48,14 @@ export class ActivateNumberHandler implements ICommandHandler<ActivateNumberComm
   private async problemsOf(number: Readonly<PhoneNumber>): Promise<string[]> {
     const project = await this.queries.execute(new GetProjectQuery(number.projectId));
     const agent = await this.queries.execute(new GetAgentQuery(number.projectId, number.agentId));
-    const [twilioNumber, vapiNumber] = await Promise.all([
+    const [twilioNumber, vapiProblems] = await Promise.all([
       this.telephony.fetch(number.twilioSid!),
-      this.voiceAgent.getPhoneNumber(number.vapiNumberId!),
+      this.queries.execute(
+        new CheckVapiRegistrationQuery(number.vapiNumberId!, {
+          assistantId: agent.vapiAssistantId,
+          fallbackNumber: project.fallbackNumber,
+        }),
+      ),
     ]);
     const problems: string[] = [];
     if (!twilioNumber) problems.push(`Twilio no longer has ${number.twilioSid}`);
@@ -62,15 +65,6 @@ export class ActivateNumberHandler implements ICommandHandler<ActivateNumberComm
     } else if (twilioNumber.voiceUrl !== `${this.vapi.baseUrl}/twilio/inbound_call`) {
       problems.push(`the Twilio number's voice URL is ${twilioNumber.voiceUrl ?? 'not set'}, not Vapi's`);
     }
-    if (!vapiNumber) problems.push(`Vapi no longer has ${number.vapiNumberId}`);
-    else {
-      if (vapiNumber.assistantId !== agent.vapiAssistantId)
-        problems.push(`the Vapi number answers with ${vapiNumber.assistantId ?? 'no assistant'}`);
-      const url = webhookServer(this.http, this.vapi).url;
-      if (vapiNumber.server?.url !== url) problems.push(`the Vapi number's server URL is not ${url}`);
-      if ((vapiNumber.fallbackDestination?.number ?? null) !== project.fallbackNumber)
-        problems.push(`the Vapi number's fallback is not ${project.fallbackNumber ?? 'unset'}`);
-    }
-    return problems;
+    return [...problems, ...vapiProblems];
   }
 }

@@ -9,7 +9,7 @@ import {
 } from '../../../test/support/sandbox.js';
 import type { VapiConfig } from '../../config/index.js';
 import type { SandboxHandle } from '../../sandbox/index.js';
-import type { TwilioTelephonyAdapter } from '../../telephony/index.js';
+import type { TwilioTelephonyAdapter } from '../../telephony/twilio/twilio-telephony.adapter.js';
 import { VapiPhoneNumberNotFoundError } from '../voice-agent.errors.js';
 
 describe('VapiVoiceAgentAdapter against the sandbox', () => {

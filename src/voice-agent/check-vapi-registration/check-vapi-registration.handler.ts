@@ -1,0 +1,34 @@
+import { Inject } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import type { HttpConfig, VapiConfig } from '../../config/index.js';
+import { webhookServer } from '../register-with-vapi/vapi-number-settings.js';
+import { VoiceAgentPort } from '../voice-agent.port.js';
+import { CheckVapiRegistrationQuery } from './check-vapi-registration.query.js';
+
+@QueryHandler(CheckVapiRegistrationQuery)
+export class CheckVapiRegistrationHandler implements IQueryHandler<CheckVapiRegistrationQuery> {
+  private readonly http: HttpConfig;
+  private readonly vapi: VapiConfig;
+
+  constructor(
+    private readonly voiceAgent: VoiceAgentPort,
+    @Inject(ConfigService) config: ConfigService,
+  ) {
+    this.http = config.getOrThrow<HttpConfig>('http');
+    this.vapi = config.getOrThrow<VapiConfig>('providers.vapi');
+  }
+
+  async execute({ vapiNumberId, expected }: CheckVapiRegistrationQuery): Promise<string[]> {
+    const vapiNumber = await this.voiceAgent.getPhoneNumber(vapiNumberId);
+    if (!vapiNumber) return [`Vapi no longer has ${vapiNumberId}`];
+    const problems: string[] = [];
+    if (vapiNumber.assistantId !== expected.assistantId)
+      problems.push(`the Vapi number answers with ${vapiNumber.assistantId ?? 'no assistant'}`);
+    const url = webhookServer(this.http, this.vapi).url;
+    if (vapiNumber.server?.url !== url) problems.push(`the Vapi number's server URL is not ${url}`);
+    if ((vapiNumber.fallbackDestination?.number ?? null) !== expected.fallbackNumber)
+      problems.push(`the Vapi number's fallback is not ${expected.fallbackNumber ?? 'unset'}`);
+    return problems;
+  }
+}
