@@ -1,6 +1,7 @@
 /**
  * Module boundaries. A module (tenancy, telephony, voice-agent, numbers, billing, analytics, sandbox) talks
- * to another only through that module's index.ts; shared/ and config/ import no module; no cycles.
+ * to another only through that module's index.ts; shared/ and config/ import no module; only the runtime
+ * composition imports the sandbox; no cycles.
  */
 const MODULES = '(tenancy|telephony|voice-agent|numbers|billing|analytics|sandbox)';
 
@@ -31,6 +32,15 @@ module.exports = {
       comment: 'Outside the modules (app wiring, tests support), a module is reached through its index.ts.',
       from: { path: '^src/[^/]+\\.ts$' },
       to: { path: `^src/${MODULES}/`, pathNot: `^src/${MODULES}/index\\.ts$` },
+    },
+    {
+      name: 'sandbox-only-from-runtime',
+      severity: 'error',
+      comment:
+        'The emulators are started by the runtime composition (src/runtime.ts) in sandbox mode, and by tests; ' +
+        'no other production code may depend on them, so nothing behaves differently in live mode.',
+      from: { path: '^src/', pathNot: ['^src/runtime\\.ts$', '^src/sandbox/', '\\.spec\\.ts$'] },
+      to: { path: '^src/sandbox/' },
     },
     {
       name: 'shared-imports-no-module',
