@@ -120,7 +120,8 @@ const expectValid = (validate: ValidateFunction, data: unknown) => {
         body,
       );
       // The spec's capabilities object is lowercase and allows extra keys, so it cannot catch this: the live
-      // API is known to answer uppercase SMS/MMS here (TWILIO.md §1.3), and the emulator does too, on purpose.
+      // API answers uppercase SMS/MMS here (https://github.com/twilio/twilio-node/issues/833), and the emulator
+      // does too, on purpose.
       expect(Object.keys(body.available_phone_numbers[0].capabilities).sort()).toEqual([
         'MMS',
         'SMS',

@@ -344,8 +344,9 @@ export class TwilioEmulator {
         );
       const mine = this.findOwnedByNumber(phoneNumber);
       if (mine) {
-        // Live Twilio reportedly answers 201 and treats it as an update when the account already owns the
-        // number (TWILIO.md §3.3); the sandbox does the same, so a retried purchase is harmless.
+        // Buying a number the account already owns: answered 201 and applied as an update of that number, as
+        // live Twilio is reported to do (https://github.com/danielberkompas/ex_twilio/issues/116; Twilio documents
+        // no error for it), so a retried purchase is harmless.
         this.applyConfiguration(mine, body);
         mine.date_updated = rfc2822(new Date());
         res.status(201).json(mine);
@@ -608,7 +609,8 @@ function renderAvailable(n: InventoryNumber) {
     iso_country: n.isoCountry,
     address_requirements: n.addressRequirements,
     beta: n.beta,
-    // The live API's casing (TWILIO.md §1.3), not the spec's lowercase `sms`/`mms`.
+    // Uppercase `SMS`/`MMS`, as the live search API answers (https://github.com/twilio/twilio-node/issues/833),
+    // not the spec's lowercase `sms`/`mms`.
     capabilities: {
       voice: n.capabilities.voice,
       SMS: n.capabilities.sms,

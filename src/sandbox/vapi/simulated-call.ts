@@ -23,7 +23,10 @@ export interface SimulatedCall {
   deliveries: WebhookDelivery[];
 }
 
-/** Vapi answers `assistant-request` within 7.5 s or gives up (VAPI.md §8.1). */
+/**
+ * How long the emulated Vapi waits for the answer to `assistant-request` before it gives up: 7.5 s, fixed, as
+ * https://docs.vapi.ai/server-url/events documents.
+ */
 const ASSISTANT_REQUEST_DEADLINE_MS = 7_500;
 const COST_PER_MINUTE = 0.05;
 

@@ -58,7 +58,9 @@ export class TwilioTelephonyAdapter extends TelephonyPort {
     super();
     const clientOptions = {
       timeout: config.timeoutMs,
-      // The SDK retries 429 only, with jittered backoff (TWILIO.md §7): a 429 is never processed, so safe.
+      // The SDK (twilio 6.2.0) then retries a 429, and nothing else, with exponential backoff
+      // (https://github.com/twilio/twilio-node#enable-auto-retry-with-exponential-backoff); safe, since Twilio
+      // never processes a request it answers 429 (https://www.twilio.com/docs/api/errors/20429).
       autoRetry: true,
       maxRetries: 2,
     };

@@ -97,7 +97,8 @@ export class VapiVoiceAgentAdapter extends VoiceAgentPort {
   }
 
   async listPhoneNumbers(): Promise<VapiPhoneNumber[]> {
-    // A bare array, newest first, at most PAGE_LIMIT: page by moving createdAtLt (VAPI.md §6).
+    // A bare array, newest first, at most PAGE_LIMIT, with no page metadata: the next page is the one created
+    // before the last number seen (`createdAtLt`; https://docs.vapi.ai/api-reference/phone-numbers/list).
     const all: VapiPhoneNumber[] = [];
     let before: string | undefined;
     for (;;) {

@@ -23,8 +23,9 @@ const isObject = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
- * Reads the envelope `{ message: { type, call?, phoneNumber?, ... } }` (VAPI.md §8.1, §8.4). Fields we read must
- * have the right type when present; a body without a message or a type is malformed.
+ * Reads the envelope `{ message: { type, call?, phoneNumber?, ... } }` that every server message has
+ * (https://docs.vapi.ai/server-url/events). Fields we read must have the right type when present; a body
+ * without a message or a type is malformed.
  */
 export function parseVapiMessage(body: unknown): VapiMessage {
   const problems: FieldProblem[] = [];

@@ -8,9 +8,9 @@ import { InvalidWebhookSecretError } from './vapi-webhook.errors.js';
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
 
 /**
- * Vapi's requests carry `VAPI_WEBHOOK_SECRET` in `x-vapi-secret` (a static header) or as `Authorization: Bearer`
- * (a bearer credential), VAPI.md §8.2. Compared in constant time (digests of equal length); anything else is 401
- * before the message is read.
+ * Vapi's requests carry `VAPI_WEBHOOK_SECRET` in `x-vapi-secret` (the header this service registers with each
+ * number) or as `Authorization: Bearer` (a bearer credential; https://docs.vapi.ai/server-url/server-authentication).
+ * Compared in constant time (digests of equal length); anything else is 401 before the message is read.
  */
 @Injectable()
 export class VapiSecretGuard implements CanActivate {

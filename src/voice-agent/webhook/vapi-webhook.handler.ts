@@ -9,7 +9,10 @@ import { CallEndedEvent } from './events/call-ended.event.js';
 import { CallStartedEvent } from './events/call-started.event.js';
 import type { VapiMessage } from './vapi-message.js';
 
-/** What Vapi gets back: the bare `assistant-request` answer (VAPI.md §8.5), or `{}` for the rest. */
+/**
+ * What Vapi gets back: for `assistant-request`, a bare object naming the assistant or a transfer destination (or
+ * an error Vapi speaks), as https://docs.vapi.ai/server-url/events describes; `{}` for the rest.
+ */
 export type VapiWebhookReply =
   | { assistantId: string }
   | { destination: { type: 'number'; number: string; message: string } }
