@@ -1,6 +1,10 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import pg from 'pg';
 import request from 'supertest';
+import { PhoneNumber } from '../../src/numbers/phone-number.entity.js';
 import type { PhoneNumberResponse } from '../../src/numbers/phone-number.response.js';
 import type { SandboxHandle } from '../../src/sandbox/index.js';
+import { TenantScope } from '../../src/tenancy/index.js';
 import type { TestApp } from './test-app.js';
 import { bearer } from './tokens.js';
 
@@ -94,4 +98,45 @@ export function secondInstanceEnv(first: TestApp): Record<string, string> {
     VAPI_WEBHOOK_SECRET: first.config.providers.vapi.webhookSecret,
     AUTH_JWT_SECRET: first.config.auth.jwtSecret!,
   };
+}
+
+/** The tenant id (our UUID) of a project, read past row-level security as the database owner. */
+export async function tenantIdOf(t: TestApp, projectId: string): Promise<string> {
+  const owner = new pg.Client({ connectionString: t.database.url });
+  await owner.connect();
+  try {
+    const { rows } = await owner.query<{ tenant_id: string }>('select tenant_id from project where id = $1', [
+      projectId,
+    ]);
+    return rows[0]!.tenant_id;
+  } finally {
+    await owner.end();
+  }
+}
+
+/** Runs `work` in a tenant's scope, as the outbox relay runs a step: the way a use case is called for real. */
+export function inTenant<T>(t: TestApp, tenantId: string, work: () => Promise<T>): Promise<T> {
+  return t.app.get(TenantScope).run(tenantId, work);
+}
+
+/**
+ * A number's row, brought to a step by the aggregate's own transitions (`steps` is called on it before it is
+ * stored) and saved in the tenant's scope: the state a step finds when the flow reaches it.
+ */
+export async function storedNumber(
+  t: TestApp,
+  owner: { tenantId: string; projectId: string; agentId: string },
+  steps: (number: PhoneNumber) => void = () => undefined,
+): Promise<PhoneNumber> {
+  return inTenant(t, owner.tenantId, async () => {
+    const number = new PhoneNumber({ ...owner, areaCode: '205', requestedNumber: null });
+    steps(number);
+    await t.app.get(EntityManager).persist(number).flush();
+    return number;
+  });
+}
+
+/** A number's row as it is now, read in the tenant's scope. */
+export function reloadNumber(t: TestApp, tenantId: string, id: string): Promise<PhoneNumber> {
+  return inTenant(t, tenantId, () => t.app.get(EntityManager).findOneOrFail(PhoneNumber, id));
 }

@@ -99,7 +99,8 @@ export class ProvisioningSteps {
       // can change that; the step fails for an operator to look at.
       this.logger.error({ numberId, step, err: error }, `step ${step} conflicts with another number`);
       await this.em.transactional(async (tx) => {
-        const number = await tx.findOneOrFail(PhoneNumber, numberId);
+        // Read again from the database: the entity in memory still carries the outcome that was refused.
+        const number = await tx.findOneOrFail(PhoneNumber, numberId, { refresh: true });
         if (number.isAt(step)) {
           number.failStep(step, stepErrorOf(new NumberConflictError()));
         }
