@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { CommandBus } from '@nestjs/cqrs';
+import pg from 'pg';
+import {
+  FAST_PROVISIONING_ENV,
+  inTenant,
+  reloadNumber,
+  storedNumber,
+  tenantIdOf,
+  tenantWithProject,
+} from '../../../test/support/numbers.js';
+import { createTestApp, type TestApp } from '../../../test/support/test-app.js';
+import { TelephonyPort } from '../../telephony/index.js';
+import { VoiceAgentPort } from '../../voice-agent/index.js';
+import { NumberNotReadyError } from '../phone-number.errors.js';
+import { ActivateNumberCommand } from './activate-number.command.js';
+
+/**
+ * The `activate` step, called as the flow calls it (in the tenant's scope, through the command bus), on a number
+ * that Twilio and Vapi really hold in the sandbox. The relay is off: nothing but the test runs a step.
+ */
+describe('ActivateNumber', () => {
+  let t: TestApp;
+  let owner: { tenantId: string; projectId: string; agentId: string };
+  let assistants: string[];
+  let db: pg.Client;
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: { ...FAST_PROVISIONING_ENV, OUTBOX_RELAY_ENABLED: 'false' } });
+    const p = await tenantWithProject(t, 'activation-tenant', null);
+    owner = { tenantId: await tenantIdOf(t, p.projectId), projectId: p.projectId, agentId: p.agentId };
+    assistants = t.sandbox!.assistantIds;
+    db = new pg.Client({ connectionString: t.database.url });
+    await db.connect();
+  });
+  afterAll(async () => {
+    await db.end();
+    await t.close();
+  });
+
+  /** A number bought in Twilio and imported into Vapi answering with `assistantId`, its row at `activate`. */
+  async function registeredNumber(assistantId: string) {
+    const twilioNumber = await t.app.get(TelephonyPort).purchase({ areaCode: '205' });
+    const vapiNumber = await t.app.get(VoiceAgentPort).createPhoneNumber({
+      number: twilioNumber.phoneNumber,
+      assistantId,
+      server: {
+        url: `${t.config.http.publicBaseUrl}/api/vapi/webhook`,
+        headers: { 'x-vapi-secret': t.config.providers.vapi.webhookSecret },
+      },
+    });
+    const number = await storedNumber(t, owner, (n) => {
+      n.purchased({ e164: twilioNumber.phoneNumber, twilioSid: twilioNumber.sid });
+      n.registeredWithVapi(vapiNumber.id);
+    });
+    return { number, vapiNumber };
+  }
+
+  const activate = (numberId: string) =>
+    inTenant(t, owner.tenantId, () => t.app.get(CommandBus).execute(new ActivateNumberCommand(numberId)));
+
+  const activatedEvents = async (numberId: string) =>
+    (
+      await db.query(
+        "select 1 from outbox_event where type = 'numbers.number-activated' and payload->>'numberId' = $1",
+        [numberId],
+      )
+    ).rowCount;
+
+  it('finds the Vapi number answering with another assistant: NUMBERS.NOT_READY, retried, not reported live', async () => {
+    const { number } = await registeredNumber(assistants[1]!);
+
+    const error = await activate(number.id).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(NumberNotReadyError);
+    expect(error).toMatchObject({
+      code: 'NUMBERS.NOT_READY',
+      retryable: true,
+      details: { problems: [`the Vapi number answers with ${assistants[1]}`] },
+    });
+    const after = await reloadNumber(t, owner.tenantId, number.id);
+    expect(after.status).toBe('activating');
+    expect(after.activatedAt).toBeNull();
+    expect(after.steps.activate).toMatchObject({
+      status: 'pending',
+      attempts: 1,
+      lastError: { code: 'NUMBERS.NOT_READY' },
+    });
+    expect(await activatedEvents(number.id)).toBe(0);
+  });
+
+  it('activates the same number once Vapi holds it as registered', async () => {
+    const { number, vapiNumber } = await registeredNumber(assistants[1]!);
+    await expect(activate(number.id)).rejects.toBeInstanceOf(NumberNotReadyError);
+
+    await t.app.get(VoiceAgentPort).updatePhoneNumber(vapiNumber.id, { assistantId: assistants[0]! });
+    await activate(number.id);
+
+    const after = await reloadNumber(t, owner.tenantId, number.id);
+    expect(after.status).toBe('active');
+    expect(after.steps.activate).toMatchObject({ status: 'succeeded', attempts: 2, lastError: null });
+    expect(await activatedEvents(number.id)).toBe(1);
+  });
+
+  it('names every problem at once: a Twilio number gone and the Vapi number gone', async () => {
+    const { number, vapiNumber } = await registeredNumber(assistants[0]!);
+    await t.app.get(TelephonyPort).release(number.twilioSid!);
+    await t.app.get(VoiceAgentPort).deletePhoneNumber(vapiNumber.id);
+
+    await expect(activate(number.id)).rejects.toMatchObject({
+      code: 'NUMBERS.NOT_READY',
+      details: {
+        problems: [`Twilio no longer has ${number.twilioSid}`, `Vapi no longer has ${vapiNumber.id}`],
+      },
+    });
+  });
+});
