@@ -1,10 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { LoggerModule } from 'nestjs-pino';
 import { AnalyticsModule } from './analytics/index.js';
 import { BillingModule } from './billing/index.js';
+import { AppConfigModule } from './config/index.js';
 import { HealthModule } from './health/health.module.js';
 import { NumbersModule } from './numbers/index.js';
 import type { RuntimeConfig } from './runtime-config.js';
@@ -32,21 +32,16 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot({
-          isGlobal: true,
-          ignoreEnvFile: true,
-          ignoreEnvVars: true,
-          load: [() => config],
-        }),
+        AppConfigModule.forRoot(config),
         LoggerModule.forRoot(loggerParams(config.http.logLevel, options.prettyLogs ?? false)),
         CqrsModule.forRoot(),
         // Background work (the outbox relay) runs in the tenant's scope, as requests do.
         SharedModule.forRoot({ tenantScopeRunner: TenantScope }),
         MetricsModule,
         DatabaseModule.forRoot(config.database),
-        OutboxModule.forRoot(config.outbox),
+        OutboxModule.forRoot(),
         JetStreamModule.forRoot(config.nats),
-        IdempotencyModule.forRoot(config.idempotency),
+        IdempotencyModule.forRoot(),
         HealthModule,
         TenancyModule,
         TelephonyModule,

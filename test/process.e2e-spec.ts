@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { connect } from 'node:net';
 import { createTestDatabase, type TestDatabase } from '../src/shared/testing/test-database.js';
-import { mintToken } from '../src/tenancy/index.js';
+import { mintToken } from '../src/tenancy/auth/development-token.js';
 import { spawnService, startService } from './support/service-process.js';
 
 describe('the service as a process', () => {

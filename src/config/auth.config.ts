@@ -2,24 +2,24 @@ import { randomBytes } from 'node:crypto';
 import type { EnvReader } from './env-reader.js';
 import type { ProviderMode } from './providers.config.js';
 
-export interface AuthConfig {
+export abstract class AuthConfig {
   /** HS256 secret for verifying bearer tokens. */
-  jwtSecret?: string;
+  abstract jwtSecret?: string;
   /** The identity provider's key set (RS256/ES256). */
-  jwksUrl?: string;
+  abstract jwksUrl?: string;
   /** The claim that names the tenant. */
-  tenantClaim: string;
+  abstract tenantClaim: string;
   /** The `iss` every token must carry, when set. */
-  issuer?: string;
+  abstract issuer?: string;
   /** The `aud` every token must carry, when set. */
-  audience?: string;
+  abstract audience?: string;
   /** Oldest `iat` accepted, in seconds: a token older than this is refused whatever its `exp` says. */
-  maxTokenAgeSeconds: number;
+  abstract maxTokenAgeSeconds: number;
   /**
    * True when no auth was configured in sandbox mode and `jwtSecret` was generated at boot: the service then
    * prints a local-only token for a demo tenant. Never true in live mode nor with NODE_ENV=production.
    */
-  developmentSecret: boolean;
+  abstract developmentSecret: boolean;
 }
 
 const DAY = 86_400;

@@ -1,14 +1,14 @@
 import type { EnvReader } from './env-reader.js';
 
-export interface DatabaseConfig {
+export abstract class DatabaseConfig {
   /** PostgreSQL URL the application connects with; undefined means the embedded database. */
-  url?: string;
+  abstract url?: string;
   /** PostgreSQL URL of the tables' owner, for migrations; undefined means `url`. */
-  migrationUrl?: string;
+  abstract migrationUrl?: string;
   /** Where the embedded database keeps its files. */
-  dataDir: string;
-  migrateOnStart: boolean;
-  poolSize: number;
+  abstract dataDir: string;
+  abstract migrateOnStart: boolean;
+  abstract poolSize: number;
 }
 
 export function readDatabaseConfig(env: EnvReader): DatabaseConfig {

@@ -1,15 +1,15 @@
 import type { EnvReader } from './env-reader.js';
 import type { ProviderMode } from './providers.config.js';
 
-export interface HttpConfig {
-  port: number;
+export abstract class HttpConfig {
+  abstract port: number;
   /** The URL at which Vapi reaches this service; webhooks are registered under it. */
-  publicBaseUrl: string;
-  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  abstract publicBaseUrl: string;
+  abstract logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Largest accepted request body. */
-  bodyLimit: string;
+  abstract bodyLimit: string;
   /** How long SIGTERM waits for requests in flight before closing anyway. */
-  shutdownGraceMs: number;
+  abstract shutdownGraceMs: number;
 }
 
 export function readHttpConfig(env: EnvReader, mode: ProviderMode): HttpConfig {

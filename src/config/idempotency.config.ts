@@ -1,15 +1,15 @@
 import type { EnvReader } from './env-reader.js';
 
-export interface IdempotencyConfig {
+export abstract class IdempotencyConfig {
   /** How long a key remembers its answer. */
-  ttlHours: number;
+  abstract ttlHours: number;
   /** How long a request waits for another one holding the same key before answering 409. */
-  waitMs: number;
+  abstract waitMs: number;
   /**
    * How long an in-progress key is held: a process that died while running leaves a key that a retry may
    * take over after this (it must exceed the longest request).
    */
-  leaseMs: number;
+  abstract leaseMs: number;
 }
 
 export function readIdempotencyConfig(env: EnvReader): IdempotencyConfig {

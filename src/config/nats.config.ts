@@ -1,14 +1,14 @@
 import type { EnvReader } from './env-reader.js';
 
-export interface NatsConfig {
+export abstract class NatsConfig {
   /** The NATS server; when unset, events are not published to JetStream. */
-  url: string | null;
+  abstract url: string | null;
   /** The JetStream stream the events go to; created when missing. */
-  stream: string;
+  abstract stream: string;
   /** The first token of every subject: `<prefix>.<module>.<event-type>`. */
-  subjectPrefix: string;
+  abstract subjectPrefix: string;
   /** How long JetStream remembers a message id to drop a second publication of the same event. */
-  duplicateWindowSeconds: number;
+  abstract duplicateWindowSeconds: number;
 }
 
 export function readNatsConfig(env: EnvReader): NatsConfig {

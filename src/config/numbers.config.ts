@@ -1,18 +1,18 @@
 import type { EnvReader } from './env-reader.js';
 
-export interface NumbersConfig {
-  defaultAreaCode: string;
+export abstract class NumbersConfig {
+  abstract defaultAreaCode: string;
   /** How long `POST /api/numbers` waits for the number to go live before answering 202. */
-  provisioningWaitMs: number;
+  abstract provisioningWaitMs: number;
   /** What a number costs a month, in US cents; carried by `NumberActivated` for billing. */
-  monthlyCostCents: number;
+  abstract monthlyCostCents: number;
   /** How many candidates a purchase tries when the ones before were sold since the search. */
-  purchaseCandidates: number;
+  abstract purchaseCandidates: number;
   /**
    * Named points where the process kills itself (SIGKILL), to prove the flow survives a crash there.
    * For crash tests only; empty in any real deployment.
    */
-  failpoints: string[];
+  abstract failpoints: string[];
 }
 
 export function readNumbersConfig(env: EnvReader): NumbersConfig {

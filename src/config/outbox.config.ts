@@ -1,26 +1,26 @@
 import type { EnvReader } from './env-reader.js';
 
-export interface OutboxConfig {
+export abstract class OutboxConfig {
   /** Whether this instance runs the relay (on by default; every instance may run one). */
-  relayEnabled: boolean;
+  abstract relayEnabled: boolean;
   /** How often the relay looks for due deliveries besides the wake-up after each commit. */
-  pollIntervalMs: number;
+  abstract pollIntervalMs: number;
   /** Attempts per delivery (the first one included) before it is marked failed. */
-  maxAttempts: number;
+  abstract maxAttempts: number;
   /** The first retry's delay; doubled on each attempt, with equal jitter, capped at `backoffMaxMs`. */
-  backoffBaseMs: number;
-  backoffMaxMs: number;
+  abstract backoffBaseMs: number;
+  abstract backoffMaxMs: number;
   /** How long a claim holds: a relay that dies mid-delivery leaves rows that others take over after this. */
-  claimTimeoutMs: number;
+  abstract claimTimeoutMs: number;
   /** Deliveries claimed per round. */
-  batchSize: number;
+  abstract batchSize: number;
   /** Events whose deliveries are all settled are deleted once older than this. */
-  retentionDays: number;
+  abstract retentionDays: number;
   /**
    * `GET /health/outbox` reports `degraded` when the oldest pending delivery is older than this (readiness
    * does not look at the backlog: a provider's outage must not take every instance out of the load balancer).
    */
-  backlogAlertSeconds: number;
+  abstract backlogAlertSeconds: number;
 }
 
 export function readOutboxConfig(env: EnvReader): OutboxConfig {

@@ -6,38 +6,38 @@ export type ProviderMode = 'sandbox' | 'live';
 /** How numbers are registered in Vapi: imported from our Twilio account, or routed over a BYO SIP trunk. */
 export type VapiNumberProvider = 'twilio' | 'byo-phone-number';
 
-export interface TwilioConfig {
-  accountSid: string;
-  authToken: string;
+export abstract class TwilioConfig {
+  abstract accountSid: string;
+  abstract authToken: string;
   /** Sends Twilio API calls to another base URL (a mock server, the sandbox) instead of api.twilio.com. */
-  apiBaseUrl?: string;
+  abstract apiBaseUrl?: string;
   /** The Elastic SIP trunk numbers are moved onto when Vapi numbers are BYO (`byo-phone-number`). */
-  sipTrunkSid?: string;
+  abstract sipTrunkSid?: string;
   /** How long one request may take before it counts as a (retryable) failure. */
-  timeoutMs: number;
+  abstract timeoutMs: number;
 }
 
-export interface VapiConfig {
-  apiKey: string;
-  baseUrl: string;
-  webhookSecret: string;
-  numberProvider: VapiNumberProvider;
+export abstract class VapiConfig {
+  abstract apiKey: string;
+  abstract baseUrl: string;
+  abstract webhookSecret: string;
+  abstract numberProvider: VapiNumberProvider;
   /** The `byo-sip-trunk` credential that BYO numbers are created with. */
-  byoCredentialId?: string;
-  timeoutMs: number;
+  abstract byoCredentialId?: string;
+  abstract timeoutMs: number;
 }
 
-export interface SandboxConfig {
-  port: number;
+export abstract class SandboxConfig {
+  abstract port: number;
   /** The interface the emulators listen on: loopback, unless they must be reached from outside (a container). */
-  host: string;
-  twilioAccountSid: string;
-  twilioAuthToken: string;
-  vapiApiKey: string;
-  twilioLatencyMs: number;
-  vapiLatencyMs: number;
+  abstract host: string;
+  abstract twilioAccountSid: string;
+  abstract twilioAuthToken: string;
+  abstract vapiApiKey: string;
+  abstract twilioLatencyMs: number;
+  abstract vapiLatencyMs: number;
   /** Requests served at once per provider beyond which the sandbox answers 429 (Twilio 20429); 0 = none. */
-  concurrencyLimit: number;
+  abstract concurrencyLimit: number;
 }
 
 export interface ProvidersConfig {

@@ -4,17 +4,17 @@ import type { EnvReader } from './env-reader.js';
 export const FALLBACK_COUNTRY_CHOICES = ['US', 'CA'] as const;
 export type FallbackCountry = (typeof FALLBACK_COUNTRY_CHOICES)[number];
 
-export interface TenancyConfig {
+export abstract class TenancyConfig {
   /** Live numbers a tenant may hold at once. */
-  maxNumbers: number;
+  abstract maxNumbers: number;
   /** Number purchases a tenant may start in any 60-second window (replays of an idempotent request excluded). */
-  purchasesPerMinute: number;
+  abstract purchasesPerMinute: number;
   /** Number searches (`GET /api/numbers`, one Twilio call each) a tenant may make in any 60-second window. */
-  searchesPerMinute: number;
+  abstract searchesPerMinute: number;
   /** Agents (`POST .../agents`, one Vapi call each) a tenant may create in any 60-second window. */
-  agentCreationsPerMinute: number;
+  abstract agentCreationsPerMinute: number;
   /** Where a project's fallback number (calls transferred at the platform's cost) may ring. */
-  fallbackCountries: FallbackCountry[];
+  abstract fallbackCountries: FallbackCountry[];
 }
 
 export function readTenancyConfig(env: EnvReader): TenancyConfig {

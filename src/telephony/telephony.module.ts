@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import type { TwilioConfig } from '../config/index.js';
+import { TwilioConfig } from '../config/index.js';
 import { TelephonyPort } from './telephony.port.js';
 import { TwilioTelephonyAdapter } from './twilio/twilio-telephony.adapter.js';
 
@@ -8,9 +7,8 @@ import { TwilioTelephonyAdapter } from './twilio/twilio-telephony.adapter.js';
   providers: [
     {
       provide: TelephonyPort,
-      inject: [ConfigService],
-      useFactory: (config: ConfigService) =>
-        new TwilioTelephonyAdapter(config.getOrThrow<TwilioConfig>('providers.twilio')),
+      inject: [TwilioConfig],
+      useFactory: (twilio: TwilioConfig) => new TwilioTelephonyAdapter(twilio),
     },
   ],
   exports: [TelephonyPort],

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
-import type { TwilioConfig, VapiConfig } from '../config/index.js';
+import { TwilioConfig, VapiConfig } from '../config/index.js';
 import { TenancyModule } from '../tenancy/index.js';
 import { Agent } from './agents/agent.entity.js';
 import { AgentsController } from './agents/agents.controller.js';
@@ -24,12 +23,8 @@ import { VapiWebhookHandler } from './webhook/vapi-webhook.handler.js';
   providers: [
     {
       provide: VoiceAgentPort,
-      inject: [ConfigService],
-      useFactory: (config: ConfigService) =>
-        new VapiVoiceAgentAdapter(
-          config.getOrThrow<VapiConfig>('providers.vapi'),
-          config.getOrThrow<TwilioConfig>('providers.twilio'),
-        ),
+      inject: [VapiConfig, TwilioConfig],
+      useFactory: (vapi: VapiConfig, twilio: TwilioConfig) => new VapiVoiceAgentAdapter(vapi, twilio),
     },
     CreateAgentHandler,
     ListAgentsHandler,

@@ -1,7 +1,5 @@
-import { Inject } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { CommandHandler, QueryBus, type ICommandHandler } from '@nestjs/cqrs';
-import type { NumbersConfig, TwilioConfig, VapiConfig } from '../../config/index.js';
+import { NumbersConfig, TwilioConfig, VapiConfig } from '../../config/index.js';
 import { TelephonyPort } from '../../telephony/index.js';
 import { GetProjectQuery } from '../../tenancy/index.js';
 import { CheckVapiRegistrationQuery, GetAgentQuery } from '../../voice-agent/index.js';
@@ -19,21 +17,15 @@ import { ActivateNumberCommand } from './activate-number.command.js';
  */
 @CommandHandler(ActivateNumberCommand)
 export class ActivateNumberHandler implements ICommandHandler<ActivateNumberCommand> {
-  private readonly vapi: VapiConfig;
-  private readonly twilio: TwilioConfig;
-  private readonly numbers: NumbersConfig;
-
   constructor(
     private readonly steps: ProvisioningSteps,
     private readonly telephony: TelephonyPort,
     private readonly queries: QueryBus,
     private readonly metrics: ProvisioningMetrics,
-    @Inject(ConfigService) config: ConfigService,
-  ) {
-    this.vapi = config.getOrThrow<VapiConfig>('providers.vapi');
-    this.twilio = config.getOrThrow<TwilioConfig>('providers.twilio');
-    this.numbers = config.getOrThrow<NumbersConfig>('numbers');
-  }
+    private readonly vapi: VapiConfig,
+    private readonly twilio: TwilioConfig,
+    private readonly numbers: NumbersConfig,
+  ) {}
 
   async execute({ numberId }: ActivateNumberCommand): Promise<void> {
     const active = await this.steps.run(numberId, 'activate', async (number) => {

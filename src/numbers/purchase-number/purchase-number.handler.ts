@@ -1,8 +1,6 @@
-import { Inject } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { EntityManager } from '@mikro-orm/postgresql';
-import type { NumbersConfig, OutboxConfig, TwilioConfig } from '../../config/index.js';
+import { NumbersConfig, OutboxConfig, TwilioConfig } from '../../config/index.js';
 import { failpoint } from '../../shared/failpoints/failpoints.js';
 import {
   AddressRequiredError,
@@ -32,7 +30,6 @@ import { PurchaseNumberCommand } from './purchase-number.command.js';
  */
 @CommandHandler(PurchaseNumberCommand)
 export class PurchaseNumberHandler implements ICommandHandler<PurchaseNumberCommand> {
-  private readonly config: NumbersConfig;
   /** How long one attempt may keep trying candidates (see `buy`). */
   private readonly budgetMs: number;
 
@@ -41,14 +38,13 @@ export class PurchaseNumberHandler implements ICommandHandler<PurchaseNumberComm
     private readonly telephony: TelephonyPort,
     private readonly catalog: NumberCatalog,
     private readonly em: EntityManager,
-    @Inject(ConfigService) config: ConfigService,
+    private readonly config: NumbersConfig,
+    outbox: OutboxConfig,
+    twilio: TwilioConfig,
   ) {
-    this.config = config.getOrThrow<NumbersConfig>('numbers');
     // An attempt must end before the outbox's claim on its event expires, or another relay would run a second
     // attempt beside it: keep a margin of two Twilio calls (the last candidate's check and purchase).
-    const claimMs = config.getOrThrow<OutboxConfig>('outbox').claimTimeoutMs;
-    const twilioMs = config.getOrThrow<TwilioConfig>('providers.twilio').timeoutMs;
-    this.budgetMs = Math.max(claimMs - 2 * twilioMs, claimMs / 4);
+    this.budgetMs = Math.max(outbox.claimTimeoutMs - 2 * twilio.timeoutMs, outbox.claimTimeoutMs / 4);
   }
 
   async execute({ numberId }: PurchaseNumberCommand): Promise<void> {

@@ -1,7 +1,5 @@
-import { Inject } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { CommandBus, CommandHandler, QueryBus, type ICommandHandler } from '@nestjs/cqrs';
-import type { TwilioConfig, VapiConfig } from '../../config/index.js';
+import { TwilioConfig, VapiConfig } from '../../config/index.js';
 import { failpoint } from '../../shared/failpoints/failpoints.js';
 import { TelephonyPort } from '../../telephony/index.js';
 import { GetProjectQuery } from '../../tenancy/index.js';
@@ -17,19 +15,14 @@ import { RegisterNumberCommand } from './register-number.command.js';
  */
 @CommandHandler(RegisterNumberCommand)
 export class RegisterNumberHandler implements ICommandHandler<RegisterNumberCommand> {
-  private readonly vapi: VapiConfig;
-  private readonly twilio: TwilioConfig;
-
   constructor(
     private readonly steps: ProvisioningSteps,
     private readonly telephony: TelephonyPort,
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
-    @Inject(ConfigService) config: ConfigService,
-  ) {
-    this.vapi = config.getOrThrow<VapiConfig>('providers.vapi');
-    this.twilio = config.getOrThrow<TwilioConfig>('providers.twilio');
-  }
+    private readonly vapi: VapiConfig,
+    private readonly twilio: TwilioConfig,
+  ) {}
 
   async execute({ numberId }: RegisterNumberCommand): Promise<void> {
     await this.steps.run(numberId, 'register', async (number) => {

@@ -1,10 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Inject } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { CommandHandler, QueryBus, type ICommandHandler } from '@nestjs/cqrs';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
-import type { NumbersConfig } from '../../config/index.js';
+import { NumbersConfig } from '../../config/index.js';
 import type { JsonValue } from '../../shared/domain/domain-event.js';
 import type { IdempotentResponse } from '../../shared/idempotency/index.js';
 import { GetProjectQuery, TenantQuotas } from '../../tenancy/index.js';
@@ -27,16 +25,12 @@ const LIVE_STATUSES = ['purchasing', 'registering', 'activating', 'active'] as c
 
 @CommandHandler(RequestNumberCommand)
 export class RequestNumberHandler implements ICommandHandler<RequestNumberCommand> {
-  private readonly config: NumbersConfig;
-
   constructor(
     private readonly em: EntityManager,
     private readonly queries: QueryBus,
     private readonly quotas: TenantQuotas,
-    @Inject(ConfigService) config: ConfigService,
-  ) {
-    this.config = config.getOrThrow<NumbersConfig>('numbers');
-  }
+    private readonly config: NumbersConfig,
+  ) {}
 
   async execute({ tenantId, request, idempotencyKey }: RequestNumberCommand): Promise<IdempotentResponse> {
     const areaCode = request.number ? null : (request.areaCode ?? this.config.defaultAreaCode);

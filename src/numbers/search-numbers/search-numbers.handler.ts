@@ -1,7 +1,5 @@
-import { Inject } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import type { NumbersConfig } from '../../config/index.js';
+import { NumbersConfig } from '../../config/index.js';
 import { TenantQuotas, TenantScope } from '../../tenancy/index.js';
 import { validAreaCode } from '../area-codes.js';
 import { NumberCatalog, needsAddress } from './number-catalog.js';
@@ -10,19 +8,16 @@ import type { SearchNumbersResponse } from './search-numbers.response.js';
 
 @QueryHandler(SearchNumbersQuery)
 export class SearchNumbersHandler implements IQueryHandler<SearchNumbersQuery> {
-  private readonly defaultAreaCode: string;
-
   constructor(
     private readonly catalog: NumberCatalog,
     private readonly quotas: TenantQuotas,
     private readonly scope: TenantScope,
-    @Inject(ConfigService) config: ConfigService,
-  ) {
-    this.defaultAreaCode = config.getOrThrow<NumbersConfig>('numbers').defaultAreaCode;
-  }
+    private readonly config: NumbersConfig,
+  ) {}
 
   async execute({ search }: SearchNumbersQuery): Promise<SearchNumbersResponse> {
-    const areaCode = search.areaCode ?? (search.tollFree || search.region ? null : this.defaultAreaCode);
+    const areaCode =
+      search.areaCode ?? (search.tollFree || search.region ? null : this.config.defaultAreaCode);
     if (areaCode !== null) validAreaCode(areaCode);
     // Each search is a Twilio call on the platform's account: limited per tenant (429 RATE_LIMITED).
     await this.quotas.consume(this.scope.tenantId, 'numbers.search');

@@ -1,15 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/core';
-import type { IdempotencyConfig } from '../../config/index.js';
+import { IdempotencyConfig } from '../../config/index.js';
 import type { JsonValue } from '../domain/domain-event.js';
 import { DomainError, type ErrorKind, type FieldProblem } from '../errors/index.js';
 import { inTenantTransaction } from '../tenant-scope/tenant-transaction.js';
 import { Clock } from '../time/clock.js';
 import { IdempotencyInProgressError, IdempotencyMismatchError, ReplayedError } from './idempotency.errors.js';
 import { parseIdempotencyKey, requestFingerprint } from './idempotency-key.js';
-
-export const IDEMPOTENCY_CONFIG = Symbol('IDEMPOTENCY_CONFIG');
 
 const POLL_MS = 50;
 const PRUNE_EVERY_MS = 10 * 60 * 1000;
@@ -69,7 +67,7 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly orm: MikroORM,
     private readonly clock: Clock,
-    @Inject(IDEMPOTENCY_CONFIG) private readonly config: IdempotencyConfig,
+    private readonly config: IdempotencyConfig,
   ) {}
 
   onModuleInit(): void {

@@ -1,4 +1,4 @@
-import { Inject, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Logger, OnModuleDestroy } from '@nestjs/common';
 import {
   jetstream,
   jetstreamManager,
@@ -7,11 +7,10 @@ import {
   type JetStreamClient,
 } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import type { NatsConfig } from '../../config/index.js';
+import { NatsConfig } from '../../config/index.js';
 import type { EventEnvelope } from '../domain/domain-event.js';
 import { ALL_EVENTS, OutboxSubscriber, type OutboxHandler } from '../outbox/index.js';
 
-export const NATS_CONFIG = Symbol('NATS_CONFIG');
 export const JETSTREAM_PUBLISHER = 'jetstream';
 
 /** What a message carries: the event's envelope as stored in the log. */
@@ -44,7 +43,8 @@ export class JetStreamPublisher implements OutboxHandler, OnModuleDestroy {
   private readonly logger = new Logger('JetStream');
   private client?: Promise<{ nc: NatsConnection; js: JetStreamClient }>;
 
-  constructor(@Inject(NATS_CONFIG) private readonly config: NatsConfig & { url: string }) {}
+  /** Registered only when `NATS_URL` is set (see `JetStreamModule`). */
+  constructor(private readonly config: NatsConfig) {}
 
   async handle(event: EventEnvelope): Promise<void> {
     const { js } = await this.connected();
@@ -79,7 +79,7 @@ export class JetStreamPublisher implements OutboxHandler, OnModuleDestroy {
   }
 
   private async open(): Promise<{ nc: NatsConnection; js: JetStreamClient }> {
-    const nc = await connect({ servers: this.config.url, name: 'afterhourfix-numbers' });
+    const nc = await connect({ servers: this.config.url!, name: 'afterhourfix-numbers' });
     try {
       const jsm = await jetstreamManager(nc);
       const { stream, subjectPrefix, duplicateWindowSeconds } = this.config;

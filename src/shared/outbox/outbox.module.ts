@@ -1,12 +1,10 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
-import type { OutboxConfig } from '../../config/index.js';
 import { ProjectionReplay } from '../consumers/projection-replay.js';
 import { OutboxDelivery } from './outbox-delivery.entity.js';
 import { OutboxEvent } from './outbox-event.entity.js';
 import { OutboxSubscriberRegistry } from './outbox-subscriber.registry.js';
-import { OUTBOX_CONFIG } from './outbox.config.js';
 import { OutboxMetrics } from './outbox.metrics.js';
 import { OutboxRelay } from './outbox.relay.js';
 import { Outbox } from './outbox.service.js';
@@ -20,17 +18,11 @@ import { Outbox } from './outbox.service.js';
 @Global()
 @Module({ imports: [DiscoveryModule, MikroOrmModule.forFeature([OutboxEvent, OutboxDelivery])] })
 export class OutboxModule {
-  static forRoot(config: OutboxConfig): DynamicModule {
+  /** The relay and the service read `OutboxConfig`, which `AppConfigModule` provides. */
+  static forRoot(): DynamicModule {
     return {
       module: OutboxModule,
-      providers: [
-        { provide: OUTBOX_CONFIG, useValue: config },
-        OutboxSubscriberRegistry,
-        OutboxMetrics,
-        OutboxRelay,
-        Outbox,
-        ProjectionReplay,
-      ],
+      providers: [OutboxSubscriberRegistry, OutboxMetrics, OutboxRelay, Outbox, ProjectionReplay],
       exports: [Outbox, OutboxRelay, OutboxSubscriberRegistry, ProjectionReplay],
     };
   }

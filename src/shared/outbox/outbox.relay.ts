@@ -1,8 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { MikroORM, type Transaction } from '@mikro-orm/core';
-import type { OutboxConfig } from '../../config/index.js';
+import { OutboxConfig } from '../../config/index.js';
 import type { EventEnvelope, JsonObject } from '../domain/domain-event.js';
 import { failpoint } from '../failpoints/failpoints.js';
 import { TenantScopeRunner } from '../tenant-scope/tenant-scope.runner.js';
@@ -10,7 +10,6 @@ import { inTenantTransaction } from '../tenant-scope/tenant-transaction.js';
 import { Clock } from '../time/clock.js';
 import type { DeliveryError } from './outbox-delivery.entity.js';
 import { OutboxSubscriberRegistry } from './outbox-subscriber.registry.js';
-import { OUTBOX_CONFIG } from './outbox.config.js';
 import { OutboxMetrics } from './outbox.metrics.js';
 
 interface ClaimedRow {
@@ -73,7 +72,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly clock: Clock,
     private readonly tenantScope: TenantScopeRunner,
     private readonly metrics: OutboxMetrics,
-    @Inject(OUTBOX_CONFIG) private readonly config: OutboxConfig,
+    private readonly config: OutboxConfig,
   ) {}
 
   onApplicationBootstrap(): void {

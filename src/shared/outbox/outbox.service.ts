@@ -1,6 +1,6 @@
-import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { MikroORM, type EntityManager } from '@mikro-orm/core';
-import type { OutboxConfig } from '../../config/index.js';
+import { OutboxConfig } from '../../config/index.js';
 import type { EventEnvelope } from '../domain/domain-event.js';
 import { Clock } from '../time/clock.js';
 import type { DeliveryError, DeliveryStatus } from './outbox-delivery.entity.js';
@@ -8,7 +8,6 @@ import { OutboxFlushSubscriber } from './outbox-flush.subscriber.js';
 import { reportOn, type OutboxReport } from './outbox-report.js';
 import { outboxRows } from './outbox-rows.js';
 import { OutboxSubscriberRegistry } from './outbox-subscriber.registry.js';
-import { OUTBOX_CONFIG } from './outbox.config.js';
 import { OutboxMetrics, type OutboxBacklog, type SubscriberBacklog } from './outbox.metrics.js';
 import { OutboxRelay } from './outbox.relay.js';
 
@@ -64,7 +63,7 @@ export class Outbox implements OnModuleInit, OnModuleDestroy {
     private readonly relay: OutboxRelay,
     private readonly clock: Clock,
     metrics: OutboxMetrics,
-    @Inject(OUTBOX_CONFIG) private readonly config: OutboxConfig,
+    private readonly config: OutboxConfig,
   ) {
     metrics.readBacklogFrom(() => this.backlog());
   }

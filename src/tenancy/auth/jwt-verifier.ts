@@ -1,7 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { Injectable } from '@nestjs/common';
 import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
-import type { AuthConfig } from '../../config/index.js';
+import { AuthConfig } from '../../config/index.js';
 import { InvalidTokenError } from './auth.errors.js';
 
 export interface Identity {
@@ -27,8 +26,7 @@ export class JwtVerifier {
   private readonly tenantClaim: string;
   private readonly claims: Pick<JWTVerifyOptions, 'issuer' | 'audience' | 'maxTokenAge'>;
 
-  constructor(@Inject(ConfigService) config: ConfigService) {
-    const auth = config.getOrThrow<AuthConfig>('auth');
+  constructor(auth: AuthConfig) {
     this.secret = auth.jwtSecret ? new TextEncoder().encode(auth.jwtSecret) : undefined;
     this.jwks = auth.jwksUrl ? createRemoteJWKSet(new URL(auth.jwksUrl)) : undefined;
     this.tenantClaim = auth.tenantClaim;

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import type { TenancyConfig } from '../../config/index.js';
+import { TenancyConfig } from '../../config/index.js';
 import { TenantRateLimitedError } from './quota.errors.js';
 
 /** Any constants, distinct from the migration lock's: namespace the per-tenant advisory locks. */
@@ -45,14 +44,10 @@ export type PurchaseReservation = { reserved: true } | { reserved: false; maxNum
  */
 @Injectable()
 export class TenantQuotas {
-  private readonly limits: TenancyConfig;
-
   constructor(
     private readonly em: EntityManager,
-    @Inject(ConfigService) config: ConfigService,
-  ) {
-    this.limits = config.getOrThrow<TenancyConfig>('tenancy');
-  }
+    private readonly limits: TenancyConfig,
+  ) {}
 
   /**
    * Records one purchase for `tenantId`; answers that the tenant is at its number limit, or throws

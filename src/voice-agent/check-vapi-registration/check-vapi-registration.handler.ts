@@ -1,23 +1,16 @@
-import { Inject } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import type { HttpConfig, VapiConfig } from '../../config/index.js';
+import { HttpConfig, VapiConfig } from '../../config/index.js';
 import { webhookServer } from '../register-with-vapi/vapi-number-settings.js';
 import { VoiceAgentPort } from '../voice-agent.port.js';
 import { CheckVapiRegistrationQuery } from './check-vapi-registration.query.js';
 
 @QueryHandler(CheckVapiRegistrationQuery)
 export class CheckVapiRegistrationHandler implements IQueryHandler<CheckVapiRegistrationQuery> {
-  private readonly http: HttpConfig;
-  private readonly vapi: VapiConfig;
-
   constructor(
     private readonly voiceAgent: VoiceAgentPort,
-    @Inject(ConfigService) config: ConfigService,
-  ) {
-    this.http = config.getOrThrow<HttpConfig>('http');
-    this.vapi = config.getOrThrow<VapiConfig>('providers.vapi');
-  }
+    private readonly http: HttpConfig,
+    private readonly vapi: VapiConfig,
+  ) {}
 
   async execute({ vapiNumberId, expected }: CheckVapiRegistrationQuery): Promise<string[]> {
     const vapiNumber = await this.voiceAgent.getPhoneNumber(vapiNumberId);

@@ -1,23 +1,16 @@
-import { Inject } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import type { HttpConfig, VapiConfig } from '../../config/index.js';
+import { HttpConfig, VapiConfig } from '../../config/index.js';
 import { VoiceAgentPort } from '../voice-agent.port.js';
 import { RegisterWithVapiCommand } from './register-with-vapi.command.js';
 import { fallbackDestination, webhookServer } from './vapi-number-settings.js';
 
 @CommandHandler(RegisterWithVapiCommand)
 export class RegisterWithVapiHandler implements ICommandHandler<RegisterWithVapiCommand> {
-  private readonly http: HttpConfig;
-  private readonly vapi: VapiConfig;
-
   constructor(
     private readonly voiceAgent: VoiceAgentPort,
-    @Inject(ConfigService) config: ConfigService,
-  ) {
-    this.http = config.getOrThrow<HttpConfig>('http');
-    this.vapi = config.getOrThrow<VapiConfig>('providers.vapi');
-  }
+    private readonly http: HttpConfig,
+    private readonly vapi: VapiConfig,
+  ) {}
 
   async execute({ request }: RegisterWithVapiCommand): Promise<{ vapiNumberId: string }> {
     const settings = {

@@ -1,7 +1,6 @@
-import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import type { OutboxConfig } from '../../config/index.js';
+import { OutboxConfig } from '../../config/index.js';
 import { Outbox } from '../../shared/outbox/index.js';
 import { Clock } from '../../shared/time/clock.js';
 import type { CallEndedEvent } from './events/call-ended.event.js';
@@ -28,17 +27,14 @@ export interface VapiMessageKey {
 @Injectable()
 export class CallEventsPublisher implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('VapiWebhook');
-  private readonly retentionDays: number;
   private pruneTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly em: EntityManager,
     private readonly outbox: Outbox,
     private readonly clock: Clock,
-    @Inject(ConfigService) config: ConfigService,
-  ) {
-    this.retentionDays = config.getOrThrow<OutboxConfig>('outbox').retentionDays;
-  }
+    private readonly outboxConfig: OutboxConfig,
+  ) {}
 
   onModuleInit(): void {
     this.pruneTimer = setInterval(() => void this.prune().catch(() => undefined), PRUNE_EVERY_MS);
@@ -72,7 +68,7 @@ export class CallEventsPublisher implements OnModuleInit, OnModuleDestroy {
 
   /** Forgets messages older than the outbox's retention (through the narrow `vapi_webhook_message_prune`). */
   async prune(): Promise<number> {
-    const before = new Date(this.clock.now().getTime() - this.retentionDays * DAY_MS);
+    const before = new Date(this.clock.now().getTime() - this.outboxConfig.retentionDays * DAY_MS);
     const [row] = await this.em
       .getConnection()
       .execute<{ pruned: number }[]>('select vapi_webhook_message_prune(?) as pruned', [before]);

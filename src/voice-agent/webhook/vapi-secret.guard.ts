@@ -1,8 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
-import type { VapiConfig } from '../../config/index.js';
+import { VapiConfig } from '../../config/index.js';
 import { InvalidWebhookSecretError } from './vapi-webhook.errors.js';
 
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
@@ -16,8 +15,8 @@ const digest = (value: string) => createHash('sha256').update(value, 'utf8').dig
 export class VapiSecretGuard implements CanActivate {
   private readonly expected: Buffer;
 
-  constructor(@Inject(ConfigService) config: ConfigService) {
-    this.expected = digest(config.getOrThrow<VapiConfig>('providers.vapi').webhookSecret);
+  constructor(vapi: VapiConfig) {
+    this.expected = digest(vapi.webhookSecret);
   }
 
   canActivate(context: ExecutionContext): boolean {

@@ -1,8 +1,6 @@
-import { Inject } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import type { FallbackCountry, TenancyConfig } from '../../../config/index.js';
+import { TenancyConfig } from '../../../config/index.js';
 import { assertAllowedFallbackNumber } from '../fallback-number.js';
 import { Project } from '../project.entity.js';
 import { ProjectNotFoundError } from '../project.errors.js';
@@ -11,17 +9,13 @@ import { UpdateProjectCommand } from './update-project.command.js';
 
 @CommandHandler(UpdateProjectCommand)
 export class UpdateProjectHandler implements ICommandHandler<UpdateProjectCommand> {
-  private readonly fallbackCountries: FallbackCountry[];
-
   constructor(
     private readonly em: EntityManager,
-    @Inject(ConfigService) config: ConfigService,
-  ) {
-    this.fallbackCountries = config.getOrThrow<TenancyConfig>('tenancy').fallbackCountries;
-  }
+    private readonly tenancy: TenancyConfig,
+  ) {}
 
   async execute(command: UpdateProjectCommand): Promise<ProjectResponse> {
-    assertAllowedFallbackNumber(command.changes.fallbackNumber, this.fallbackCountries);
+    assertAllowedFallbackNumber(command.changes.fallbackNumber, this.tenancy.fallbackCountries);
     const project = await this.em.findOne(Project, { id: command.projectId });
     if (!project) throw new ProjectNotFoundError(command.projectId);
     project.update(command.changes);

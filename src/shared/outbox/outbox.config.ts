@@ -1,1 +1,0 @@
-export const OUTBOX_CONFIG = Symbol('OUTBOX_CONFIG');
