@@ -5,7 +5,8 @@ import type { SandboxConfig } from '../config/index.js';
 import { redactSecrets } from '../shared/logging/secrets.js';
 import { FaultInjector, type FaultSpec, type SandboxProvider } from './faults.js';
 import { SandboxIds } from './sandbox-ids.js';
-import { TwilioEmulator, writeTwilioError } from './twilio/twilio-emulator.js';
+import { TwilioEmulator } from './twilio/twilio-emulator.js';
+import { writeTwilioError } from './twilio/twilio-errors.js';
 import { CallSimulator } from './vapi/simulated-call.js';
 import { VapiEmulator, VapiError, writeVapiError } from './vapi/vapi-emulator.js';
 
