@@ -40,7 +40,11 @@ function validatorFor(specPath: string, name: string, patch: (spec: Json) => voi
   const spec = JSON.parse(readFileSync(specPath, 'utf8'));
   patch(spec);
   ajv.addSchema(spec, name);
-  return (pointer: string): ValidateFunction => ajv.compile({ $ref: `${name}#${pointer}` });
+  const compiled = new Map<string, ValidateFunction>();
+  return (pointer: string): ValidateFunction => {
+    if (!compiled.has(pointer)) compiled.set(pointer, ajv.compile({ $ref: `${name}#${pointer}` }));
+    return compiled.get(pointer)!;
+  };
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON read back from the emulators
@@ -98,6 +102,23 @@ const expectValid = (validate: ValidateFunction, data: unknown) => {
       };
       visit(spec.components);
     });
+    // Compiling the Vapi spec takes seconds of CPU: done before the sandbox opens any connection, so that it
+    // cannot outlast the sandbox's keep-alive timeout between two requests (the next one then meets a closed
+    // socket, ECONNRESET).
+    const vapiResponse = (path: string) =>
+      ptr('paths', path, 'get', 'responses', '200', 'content', 'application/json', 'schema');
+    for (const pointer of [
+      vapiResponse('/assistant/{id}'),
+      vapiResponse('/phone-number'),
+      vapiResponse('/v2/phone-number'),
+      ...[
+        'TwilioPhoneNumber',
+        'ByoPhoneNumber',
+        'CreateTwilioPhoneNumberDTO',
+        'UpdateTwilioPhoneNumberDTO',
+      ].map((name) => ptr('components', 'schemas', name)),
+    ])
+      vapiSchema(pointer);
     sandbox = await startTestSandbox();
     control = sandboxControl(sandbox);
     twilio = twilioAdapterFor(sandbox);
