@@ -8,7 +8,8 @@ import { SandboxIds } from './sandbox-ids.js';
 import { TwilioEmulator } from './twilio/twilio-emulator.js';
 import { writeTwilioError } from './twilio/twilio-errors.js';
 import { CallSimulator } from './vapi/simulated-call.js';
-import { VapiEmulator, VapiError, writeVapiError } from './vapi/vapi-emulator.js';
+import { VapiEmulator } from './vapi/vapi-emulator.js';
+import { VapiError, writeVapiError } from './vapi/vapi-errors.js';
 
 export interface SandboxOptions {
   /** 0 lets the system choose (tests). */

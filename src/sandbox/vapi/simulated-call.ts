@@ -1,5 +1,7 @@
 import type { SandboxIds } from '../sandbox-ids.js';
-import { VapiError, type VapiEmulator, type VapiServer } from './vapi-emulator.js';
+import type { VapiEmulator } from './vapi-emulator.js';
+import { VapiError } from './vapi-errors.js';
+import type { VapiServer } from './vapi-wire.js';
 
 export interface SimulatedCallRequest {
   to: string;

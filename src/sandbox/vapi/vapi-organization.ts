@@ -1,0 +1,75 @@
+import type { SandboxIds } from '../sandbox-ids.js';
+import type { TwilioEmulator } from '../twilio/twilio-emulator.js';
+import type { VapiAssistantRecord, VapiCredentialRecord, VapiPhoneNumberRecord } from './vapi-wire.js';
+
+export interface VapiEmulatorOptions {
+  apiKey: string;
+  ids: SandboxIds;
+  twilio: TwilioEmulator;
+  /** Where Vapi's own Twilio voice webhook lives; set on imported Twilio numbers. */
+  inboundUrl: () => string;
+}
+
+/** The emulated organization's state, which every resource reads and changes. */
+export class VapiOrganization {
+  readonly orgId: string;
+  readonly byoCredentialId: string;
+  phoneNumbers = new Map<string, VapiPhoneNumberRecord>();
+  assistants = new Map<string, VapiAssistantRecord>();
+  credentials = new Map<string, VapiCredentialRecord>();
+  private lastTimestamp = 0;
+
+  constructor(readonly options: VapiEmulatorOptions) {
+    this.orgId = options.ids.uuid('org');
+    this.byoCredentialId = options.ids.uuid('byo-sip-trunk-credential');
+    this.reset();
+  }
+
+  reset(): void {
+    this.phoneNumbers = new Map();
+    const now = this.now();
+    this.assistants = new Map(
+      ['Front desk', 'After-hours dispatcher', 'Spanish line'].map((name, i) => {
+        const id = this.options.ids.uuid(`assistant:${i}`);
+        return [
+          id,
+          {
+            id,
+            orgId: this.orgId,
+            name,
+            firstMessage: `Hello, this is ${name}.`,
+            createdAt: now,
+            updatedAt: now,
+          },
+        ];
+      }),
+    );
+    this.credentials = new Map([
+      [
+        this.byoCredentialId,
+        {
+          id: this.byoCredentialId,
+          orgId: this.orgId,
+          provider: 'byo-sip-trunk',
+          name: 'Twilio Elastic SIP trunk',
+          gateways: [{ ip: '54.172.60.0', netmask: 30, inboundEnabled: true, outboundEnabled: true }],
+          outboundLeadingPlusEnabled: true,
+          createdAt: now,
+          updatedAt: now,
+        },
+      ],
+    ]);
+  }
+
+  findPhoneNumber(number: string): VapiPhoneNumberRecord | undefined {
+    return [...this.phoneNumbers.values()].find(
+      (p) => p.number === number || p.number === number.replace(/^\+/, ''),
+    );
+  }
+
+  /** ISO time, strictly increasing, so that `createdAt` orders records and date filters page reliably. */
+  now(): string {
+    this.lastTimestamp = Math.max(Date.now(), this.lastTimestamp + 1);
+    return new Date(this.lastTimestamp).toISOString();
+  }
+}
