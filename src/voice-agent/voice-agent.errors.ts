@@ -10,4 +10,4 @@ export class VapiPhoneNumberNotFoundError extends NotFoundError {
 }
 
 /** The Vapi adapter's failures: `VOICE_AGENT.AUTHENTICATION_FAILED`, `.RATE_LIMITED`, and so on. */
-export const VAPI_FAILURES = new ProviderFailures('VOICE_AGENT', 'Vapi');
+export const VAPI_FAILURES = new ProviderFailures('VOICE_AGENT', 'Vapi', false);

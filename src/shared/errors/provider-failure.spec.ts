@@ -13,17 +13,22 @@ describe('ProviderFailures', () => {
   });
 
   it('retries what may pass and nothing else, under the module prefix', () => {
-    const answered = [401, 429, 503, 400].map((status) => failures.ofStatus(status, 'buy'));
+    const answered = [401, 429, 503, 400].map((status) =>
+      failures.ofStatus(status, 'buy', { providerMessage: 'nope' }),
+    );
     expect(answered.map((e) => [e.code, e.retryable])).toEqual([
       ['ACME.AUTHENTICATION_FAILED', false],
       ['ACME.RATE_LIMITED', true],
       ['ACME.PROVIDER_ERROR', true],
       ['ACME.REQUEST_REJECTED', false],
     ]);
-    expect(answered[3]).toMatchObject({
-      message: 'Acme rejected the buy request.',
-      details: { provider: 'acme', operation: 'buy', status: 400 },
-    });
+    // The caller sees our words and the provider's name; what was asked and answered is for the log.
+    expect(answered[3].message).toBe('Acme rejected the buy request.');
+    expect(answered[3].details).toEqual({ provider: 'acme' });
+    expect(answered[3].diagnostics).toEqual({ operation: 'buy', status: 400, providerMessage: 'nope' });
+    expect(new ProviderFailures('ACME', 'Acme', false).ofStatus(400, 'POST /x').message).toBe(
+      'Acme rejected the request.',
+    );
   });
 
   it('counts a timeout or a dropped connection as unreachable and retryable, naming the cause', () => {
@@ -34,9 +39,12 @@ describe('ProviderFailures', () => {
       code: 'ACME.UNREACHABLE',
       kind: 'provider-failure',
       retryable: true,
-      details: { provider: 'acme', operation: 'GET /x', cause: 'ECONNABORTED' },
+      details: { provider: 'acme' },
+      diagnostics: { operation: 'GET /x', cause: 'ECONNABORTED' },
     });
-    expect(failures.unreachable(new Error('socket hang up'), 'GET /x').details.cause).toBe('socket hang up');
+    expect(failures.unreachable(new Error('socket hang up'), 'GET /x').diagnostics.cause).toBe(
+      'socket hang up',
+    );
   });
 
   it('lets a provider name the kind its own error code means, whatever the status', () => {

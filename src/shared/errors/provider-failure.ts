@@ -55,6 +55,11 @@ export class ProviderFailures {
     readonly prefix: string,
     /** The provider's name in messages and in `details.provider`, e.g. `Twilio`. */
     readonly provider: string,
+    /**
+     * Whether a rejection's message names the operation ("Twilio rejected the search request."): only when the
+     * adapter's operations are words a caller may read, not paths (Vapi's are `POST /phone-number`).
+     */
+    private readonly rejectionNamesOperation = true,
   ) {
     this.codes = Object.fromEntries(
       Object.entries(CODE_SUFFIX).map(([kind, suffix]) => [kind, `${prefix}.${suffix}`]),
@@ -76,7 +81,9 @@ export class ProviderFailures {
       'rate-limited': `${this.provider} is rate limiting us.`,
       'provider-error': `${this.provider} failed (HTTP ${status}).`,
       unreachable: `${this.provider} could not be reached.`,
-      rejected: `${this.provider} rejected the ${operation} request.`,
+      rejected: this.rejectionNamesOperation
+        ? `${this.provider} rejected the ${operation} request.`
+        : `${this.provider} rejected the request.`,
     };
     return this.of(kind, messages[kind], { operation, status, ...diagnostics });
   }

@@ -43,6 +43,6 @@ export class ReplayedError extends DomainError {
     details: Record<string, unknown>,
     errors: FieldProblem[],
   ) {
-    super(message, details, errors, { code, kind });
+    super(message, details, errors, {}, { code, kind });
   }
 }
