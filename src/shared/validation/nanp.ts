@@ -78,6 +78,10 @@ const CANADA = new Set(['AB', 'BC', 'MB', 'NB', 'NL', 'NS', 'ON', 'QC', 'SK', 'Y
 /** The countries of the North American Numbering Plan that this service sells numbers in. */
 export type NanpCountry = 'US' | 'CA';
 
+const CODES_OF = new Map<string, readonly string[]>(
+  Object.entries(AREA_CODES_BY_REGION).map(([region, codes]) => [region, codes.split(' ')]),
+);
+
 const REGION_OF = new Map<string, string>(
   Object.entries(AREA_CODES_BY_REGION)
     .reverse() // so that the first region listed with a shared code wins
@@ -93,6 +97,16 @@ export function regionOfAreaCode(areaCode: string): { region: string; country: N
 /** The country of a state or province code: CA for a Canadian province or territory, US otherwise. */
 export function countryOfRegion(region: string): NanpCountry {
   return CANADA.has(region) ? 'CA' : 'US';
+}
+
+/** Every known geographic area code of a state or province. */
+export function areaCodesOfRegion(region: string): readonly string[] {
+  return CODES_OF.get(region.toUpperCase()) ?? [];
+}
+
+/** Every known geographic area code of a country, each once (the sandbox stocks them all). */
+export function areaCodesOfCountry(country: NanpCountry): readonly string[] {
+  return [...new Set([...CODES_OF].filter(([r]) => countryOfRegion(r) === country).flatMap(([, c]) => c))];
 }
 
 const NANP_NUMBER = /^\+1([2-9]\d{2})([2-9]\d{2})(\d{4})$/;
