@@ -10,6 +10,7 @@ import { Migration20261201120100CreateAnalytics } from './Migration2026120112010
 import { Migration20261201120200ResolveVapiNumberNamesTheNumber } from './Migration20261201120200ResolveVapiNumberNamesTheNumber.js';
 import { Migration20261201130000RowLevelSecurityEverywhere } from './Migration20261201130000RowLevelSecurityEverywhere.js';
 import { Migration20261201130100CreateVapiWebhookMessage } from './Migration20261201130100CreateVapiWebhookMessage.js';
+import { Migration20261201140000InstallationAndHeldNumbers } from './Migration20261201140000InstallationAndHeldNumbers.js';
 
 /** Every migration, in order. A new migration is added here as well as to this folder. */
 export const migrationsList: MigrationObject[] = [
@@ -35,5 +36,9 @@ export const migrationsList: MigrationObject[] = [
   {
     name: 'Migration20261201130100CreateVapiWebhookMessage',
     class: Migration20261201130100CreateVapiWebhookMessage,
+  },
+  {
+    name: 'Migration20261201140000InstallationAndHeldNumbers',
+    class: Migration20261201140000InstallationAndHeldNumbers,
   },
 ];
