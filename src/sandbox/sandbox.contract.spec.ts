@@ -15,9 +15,10 @@ import type { SandboxHandle } from './index.js';
 
 /**
  * The emulators' responses, and the adapters' requests, checked against the official OpenAPI specs. The
- * specs live outside the repository (../shared/specs); without them these tests are skipped, saying so.
+ * specs live outside the repository (../shared/specs, or SPECS_DIR); without them these tests are skipped,
+ * saying so.
  */
-const SPECS = resolve(process.cwd(), '../shared/specs');
+const SPECS = resolve(process.env.SPECS_DIR ?? resolve(process.cwd(), '../shared/specs'));
 const TWILIO_SPEC = resolve(SPECS, 'twilio_api_v2010.json');
 const VAPI_SPEC = resolve(SPECS, 'vapi_openapi.json');
 const present = existsSync(TWILIO_SPEC) && existsSync(VAPI_SPEC);
@@ -276,6 +277,83 @@ const expectValid = (validate: ValidateFunction, data: unknown) => {
         expect.arrayContaining(Object.keys(update!.body as object)),
       );
     });
+    it('buys by AreaCode (a number for sale there, never one already owned) with TrunkSid set in the same call', async () => {
+      await control.reset();
+      const auth = `Basic ${Buffer.from(`${sandbox.twilioAccountSid}:${sandbox.twilioAuthToken}`).toString('base64')}`;
+      const buy = async (form: Record<string, string>) => {
+        const res = await fetch(
+          `${sandbox.twilioBaseUrl}/2010-04-01/Accounts/${sandbox.twilioAccountSid}/IncomingPhoneNumbers.json`,
+          {
+            method: 'POST',
+            headers: { authorization: auth, 'content-type': 'application/x-www-form-urlencoded' },
+            body: new URLSearchParams(form).toString(),
+          },
+        );
+        return { status: res.status, body: (await res.json()) as Json };
+      };
+      const createSchema = twilioSchema(
+        ptr(
+          'paths',
+          `${account}/IncomingPhoneNumbers.json`,
+          'post',
+          'requestBody',
+          'content',
+          'application/x-www-form-urlencoded',
+          'schema',
+        ),
+      );
+      const form = { AreaCode: '205', TrunkSid: sandbox.trunkSid, FriendlyName: 'by-area-code' };
+      expectValid(createSchema, form); // AreaCode and TrunkSid are the spec's names
+      const first = await buy(form);
+      expect(first.status).toBe(201);
+      expectValid(twilioSchema(response('/IncomingPhoneNumbers.json', 'post', '201')), first.body);
+      expect(first.body).toMatchObject({ trunk_sid: sandbox.trunkSid, friendly_name: 'by-area-code' });
+      expect(first.body.phone_number).toMatch(/^\+1205\d{7}$/);
+      const second = await buy({ AreaCode: '205' });
+      expect(second.status).toBe(201);
+      expect(second.body.phone_number).not.toBe(first.body.phone_number);
+
+      // An area code no search has reached yet has stock too; one of the documented empty ones has none.
+      expect((await buy({ AreaCode: '303' })).body.phone_number).toMatch(/^\+1303/);
+      expect(await buy({ AreaCode: '802' })).toEqual({
+        status: 400,
+        body: {
+          code: 21452,
+          message: 'No phone numbers found in area code 802.',
+          more_info: 'https://www.twilio.com/docs/errors/21452',
+          status: 400,
+        },
+      });
+      expect((await buy({ AreaCode: '911' })).body.code).toBe(21451);
+      expect((await buy({ AreaCode: '205', TrunkSid: `TK${'0'.repeat(32)}` })).body.code).toBe(20001);
+    });
+
+    it('by AreaCode, picks a number that needs an address only with an AddressSid, and runs out with 21452', async () => {
+      await control.reset();
+      const montreal = (await twilio.searchAvailable({ country: 'CA', areaCode: '514', limit: 50 })).map(
+        (n) => [n.phoneNumber, n.addressRequirements],
+      );
+      expect(montreal).toHaveLength(8);
+      const bought: string[] = [];
+      for (let i = 0; i < 6; i++) bought.push((await twilio.purchase({ areaCode: '514' })).phoneNumber);
+      expect(bought).toEqual(montreal.filter(([, r]) => r === 'none').map(([n]) => n));
+      await expect(twilio.purchase({ areaCode: '514' })).rejects.toMatchObject({
+        code: 'TELEPHONY.NONE_AVAILABLE',
+      });
+      const withAddress = await fetch(
+        `${sandbox.twilioBaseUrl}/2010-04-01/Accounts/${sandbox.twilioAccountSid}/IncomingPhoneNumbers.json`,
+        {
+          method: 'POST',
+          headers: {
+            authorization: `Basic ${Buffer.from(`${sandbox.twilioAccountSid}:${sandbox.twilioAuthToken}`).toString('base64')}`,
+            'content-type': 'application/x-www-form-urlencoded',
+          },
+          body: new URLSearchParams({ AreaCode: '514', AddressSid: `AD${'1'.repeat(32)}` }).toString(),
+        },
+      );
+      expect(withAddress.status).toBe(201);
+      expect(((await withAddress.json()) as Json).address_requirements).toBe('local');
+    });
   });
 
   describe('Vapi', () => {
@@ -315,6 +393,48 @@ const expectValid = (validate: ValidateFunction, data: unknown) => {
       expectValid(vapiSchema(response('/phone-number', 'get', '200')), list.body);
       const paged = await vapiCall('GET', '/v2/phone-number?limit=1');
       expectValid(vapiSchema(response('/v2/phone-number', 'get', '200')), paged.body);
+    });
+
+    it('asks "is this number there already" with /v2/phone-number?search=, the only filter the spec has', async () => {
+      await control.reset();
+      const spec = JSON.parse(readFileSync(VAPI_SPEC, 'utf8'));
+      const queryOf = (path: string) =>
+        spec.paths[path].get.parameters.map((p: { name: string }) => p.name).sort();
+      expect(queryOf('/phone-number')).not.toContain('number');
+      expect(queryOf('/v2/phone-number')).toContain('search');
+
+      const numbers: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const bought = await twilio.purchase({ areaCode: '205' });
+        await vapi.createPhoneNumber({
+          number: bought.phoneNumber,
+          name: `line ${i}`,
+          server: { url: 'https://example.com/hook', headers: {} },
+        });
+        numbers.push(bought.phoneNumber);
+      }
+      const found = await vapiCall(
+        'GET',
+        `/v2/phone-number?search=${encodeURIComponent(numbers[1]!)}&limit=10`,
+      );
+      expect(found.status).toBe(200);
+      expectValid(vapiSchema(response('/v2/phone-number', 'get', '200')), found.body);
+      expect(found.body.results.map((p: Json) => p.number)).toEqual([numbers[1]]);
+      expect(found.body.metadata).toMatchObject({ totalItems: 1, currentPage: 1, itemsPerPage: 10 });
+      // In part, whatever the case, on the name too; nothing for a number that is not there.
+      expect((await vapiCall('GET', '/v2/phone-number?search=LINE')).body.metadata.totalItems).toBe(3);
+      expect(
+        (await vapiCall('GET', `/v2/phone-number?search=${numbers[2]!.slice(2)}`)).body.results,
+      ).toHaveLength(1);
+      expect((await vapiCall('GET', '/v2/phone-number?search=%2B19995550100')).body.results).toEqual([]);
+
+      // What the spec does not declare is refused, as Vapi's validation pipe does, rather than silently ignored.
+      expect(await vapiCall('GET', `/phone-number?number=${encodeURIComponent(numbers[0]!)}`)).toEqual({
+        status: 400,
+        body: { message: ['property number should not exist'], error: 'Bad Request', statusCode: 400 },
+      });
+      expect((await vapiCall('GET', `/v2/phone-number?search=${'x'.repeat(101)}`)).status).toBe(400);
+      expect((await vapiCall('GET', '/v2/phone-number?sortOrder=UP')).status).toBe(400);
     });
 
     it("the adapter's create and update bodies match the spec's DTOs", async () => {

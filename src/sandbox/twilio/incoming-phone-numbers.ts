@@ -57,8 +57,15 @@ export class IncomingPhoneNumbers {
     } else if (body.AreaCode !== undefined) {
       if (!isValidAreaCode(body.AreaCode))
         throw new TwilioError(400, TWILIO_CODES.areaCodeInvalid, `AreaCode ${body.AreaCode} is not valid`);
+      // Twilio picks a number for sale in the area code (one the account owns is not for sale). One that needs an
+      // address is picked only with an AddressSid, as buying it by number would answer 21631 without one.
+      const withAddress = body.AddressSid?.startsWith('AD') === true;
+      this.account.available.stock([body.AreaCode]);
       const found = [...this.account.available.values()].find(
-        (n) => n.areaCode === body.AreaCode && n.type === 'local' && n.addressRequirements === 'none',
+        (n) =>
+          n.areaCode === body.AreaCode &&
+          n.type === 'local' &&
+          (withAddress || n.addressRequirements === 'none'),
       );
       if (!found) {
         throw new TwilioError(

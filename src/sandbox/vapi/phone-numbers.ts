@@ -24,6 +24,18 @@ const PROVIDER_FIELDS: Record<string, { required: string[]; optional: string[] }
   telnyx: { required: ['number', 'credentialId'], optional: [] },
   vapi: { required: [], optional: ['numberDesiredAreaCode', 'sipUri', 'authentication'] },
 };
+const DATE_FILTERS = ['createdAt', 'updatedAt'].flatMap((f) => ['Gt', 'Lt', 'Ge', 'Le'].map((op) => f + op));
+const LIST_QUERY = ['limit', ...DATE_FILTERS];
+const PAGINATED_QUERY = ['search', 'page', 'sortOrder', 'sortBy', ...LIST_QUERY];
+
+/** Vapi's ValidationPipe (`forbidNonWhitelisted`) on a query: a parameter the endpoint does not declare is an error. */
+function rejectUnknownQuery(req: Request, allowed: string[]): void {
+  const problems = Object.keys(req.query)
+    .filter((key) => !allowed.includes(key))
+    .map((key) => `property ${key} should not exist`);
+  if (problems.length > 0) throw new VapiError(400, problems);
+}
+
 /** Like Vapi's ValidationPipe with `forbidNonWhitelisted`: a property the provider's DTO lacks is an error. */
 function rejectUnknownFields(body: Record<string, unknown>, provider: string, problems: string[]): void {
   const fields = PROVIDER_FIELDS[provider]!;
@@ -181,19 +193,48 @@ export class PhoneNumbers {
     }
   }
 
+  /**
+   * `GET /phone-number`: a bare array, newest first, with `limit` and the eight date filters, and no other query
+   * parameter (no filter by number: https://docs.vapi.ai/api-reference/phone-numbers/list).
+   */
   list(req: Request): VapiPhoneNumberRecord[] {
+    rejectUnknownQuery(req, LIST_QUERY);
     return limit(this.filterByDates(this.sortedDesc(), req), req);
   }
 
+  /**
+   * `GET /v2/phone-number`: a page with its metadata. `search` matches the name, the number or the SIP URI, in
+   * part and whatever the case: how to ask whether a number is there already without listing the whole
+   * organization (`PhoneNumberController_findAllPaginated` in Vapi's OpenAPI, https://api.vapi.ai/api-json).
+   */
   listPaginated(req: Request) {
+    rejectUnknownQuery(req, PAGINATED_QUERY);
+    const problems: string[] = [];
     const limit = req.query.limit === undefined ? 100 : Number(req.query.limit);
+    if (!Number.isFinite(limit) || limit < 0 || limit > 1000) {
+      problems.push('limit must not be greater than 1000', 'limit must not be less than 0');
+    }
     const page = req.query.page === undefined ? 1 : Number(req.query.page);
-    if (!Number.isInteger(page) || page < 1) throw new VapiError(400, ['page must not be less than 1']);
+    if (!Number.isInteger(page) || page < 1) problems.push('page must not be less than 1');
+    const { search, sortOrder, sortBy } = req.query;
+    if (search !== undefined && (typeof search !== 'string' || search.length > 100)) {
+      problems.push('search must be shorter than or equal to 100 characters');
+    }
+    if (sortOrder !== undefined && sortOrder !== 'ASC' && sortOrder !== 'DESC') {
+      problems.push('sortOrder must be one of the following values: ASC, DESC');
+    }
+    if (sortBy !== undefined && !['createdAt', 'duration', 'cost'].includes(String(sortBy))) {
+      problems.push('sortBy must be one of the following values: createdAt, duration, cost');
+    }
+    if (problems.length > 0) throw new VapiError(400, problems);
     let items = this.filterByDates(this.sortedDesc(), req);
-    if (req.query.sortOrder === 'ASC') items = items.reverse();
-    const search = typeof req.query.search === 'string' ? req.query.search.toLowerCase() : undefined;
-    if (search)
-      items = items.filter((p) => `${p.name ?? ''} ${p.number ?? ''}`.toLowerCase().includes(search));
+    if (sortOrder === 'ASC') items = items.reverse();
+    const wanted = typeof search === 'string' && search !== '' ? search.toLowerCase() : undefined;
+    if (wanted) {
+      items = items.filter((p) =>
+        [p.name, p.number, p.sipUri].some((field) => field?.toLowerCase().includes(wanted)),
+      );
+    }
     const results = items.slice((page - 1) * limit, page * limit);
     return {
       results,

@@ -37,6 +37,8 @@ export interface VapiPhoneNumberRecord {
   provider: string;
   status: 'active' | 'activating' | 'blocked';
   number?: string;
+  /** A `vapi` SIP number's URI. */
+  sipUri?: string;
   name?: string;
   assistantId?: string | null;
   squadId?: string | null;
