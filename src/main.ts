@@ -25,10 +25,14 @@ async function main(): Promise<void> {
 
   armFailpoints(appConfig.numbers.failpoints);
   const pretty = process.stdout.isTTY === true;
-  const runtime = await startRuntime(appConfig, { log: (line) => process.stdout.write(`${line}\n`) });
+  const runtime = await startRuntime(appConfig, {
+    log: (line) => process.stdout.write(`${line}\n`),
+    persistentSandbox: true,
+  });
   const config = runtime.config;
 
   const app = await createApp(config, { prettyLogs: pretty });
+  await runtime.openSandboxState();
   const server: Server = await app.listen(config.http.port, '0.0.0.0');
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;

@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { EntityManager } from '@mikro-orm/postgresql';
 import request from 'supertest';
@@ -17,6 +16,7 @@ import {
   type TenantProject,
 } from './support/numbers.js';
 import { sandboxControl } from './support/sandbox.js';
+import { freePort } from './support/service-process.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { tenantIdOf } from './support/tokens.js';
 
@@ -30,17 +30,6 @@ const TABLES = [
   'analytics_call',
 ];
 const DAY_MS = 86_400_000;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * Billing and analytics as a customer and an accountant see them: numbers provisioned against the sandbox, calls

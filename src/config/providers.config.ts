@@ -21,6 +21,11 @@ export abstract class VapiConfig {
   abstract apiKey: string;
   abstract baseUrl: string;
   abstract webhookSecret: string;
+  /**
+   * True in sandbox mode when VAPI_WEBHOOK_SECRET is unset and `webhookSecret` was generated at boot (the
+   * runtime then keeps it with the service's data, so that numbers registered before a restart still get in).
+   */
+  abstract webhookSecretGenerated?: boolean;
   abstract numberProvider: VapiNumberProvider;
   /** The `byo-sip-trunk` credential that BYO numbers are created with. */
   abstract byoCredentialId?: string;
@@ -38,6 +43,11 @@ export abstract class SandboxConfig {
   abstract vapiLatencyMs: number;
   /** Requests served at once per provider beyond which the sandbox answers 429 (Twilio 20429); 0 = none. */
   abstract concurrencyLimit: number;
+  /**
+   * Where `npm run sandbox` keeps the emulators' state between starts. The sandbox that `npm start` runs
+   * in-process keeps its state with the service's data instead (see `runtime.ts`).
+   */
+  abstract dataDir: string;
 }
 
 export interface ProvidersConfig {
@@ -91,6 +101,7 @@ export function readProvidersConfig(
     twilioLatencyMs: env.integer('SANDBOX_TWILIO_LATENCY_MS', 0, { min: 0, max: 600_000 }),
     vapiLatencyMs: env.integer('SANDBOX_VAPI_LATENCY_MS', 0, { min: 0, max: 600_000 }),
     concurrencyLimit: env.integer('SANDBOX_CONCURRENCY_LIMIT', 0, { min: 0, max: 100_000 }),
+    dataDir: env.string('SANDBOX_DATA_DIR', '.sandbox-data'),
   };
 
   const twilioSid = env.matching('TWILIO_ACCOUNT_SID', ACCOUNT_SID, '"AC" followed by 32 hex digits');
@@ -164,6 +175,7 @@ export function readProvidersConfig(
       apiKey: sandbox.vapiApiKey,
       baseUrl: vapiBaseUrl ?? '',
       webhookSecret: webhookSecret ?? randomBytes(24).toString('base64url'),
+      webhookSecretGenerated: webhookSecret === undefined,
       numberProvider,
       byoCredentialId,
       timeoutMs: vapiTimeoutMs,

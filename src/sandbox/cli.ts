@@ -2,19 +2,21 @@ import { existsSync } from 'node:fs';
 import { ConfigError, loadConfig } from '../config/index.js';
 import { describeSandbox } from './sandbox-banner.js';
 import { sandboxOptionsFrom, startSandbox } from './sandbox.server.js';
+import { SandboxStateError } from './sandbox-store.js';
 
 /**
  * `npm run sandbox`: the Twilio and Vapi emulators alone, for a service in live mode, a dashboard developer
- * or a test to point at. Prints the base URLs, the sandbox's (non-secret) credentials and the seeded ids.
+ * or a test to point at. Prints the base URLs, the sandbox's (non-secret) credentials and the seeded ids. Its
+ * state lives in `SANDBOX_DATA_DIR`, so a restart finds everything bought before.
  */
 async function main(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
   // Only the SANDBOX_* variables matter here; live credentials in .env must not switch the mode.
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('SANDBOX_')));
   const { sandbox: s } = loadConfig({ ...env, PROVIDER_MODE: 'sandbox' }).providers;
-  const handle = await startSandbox(sandboxOptionsFrom(s));
+  const handle = await startSandbox({ ...sandboxOptionsFrom(s), stateDir: s.dataDir });
   process.stdout.write(
-    `${describeSandbox(handle)}\nPoint the service (PROVIDER_MODE=live, VAPI_WEBHOOK_SECRET=..., AUTH_JWT_SECRET=... of 32 characters or more) or any client at it with the variables above.\n`,
+    `${describeSandbox(handle)}\n  state: ${handle.stateDir} (SANDBOX_DATA_DIR; POST /__sandbox/reset empties it)\nPoint the service (PROVIDER_MODE=live, VAPI_WEBHOOK_SECRET=..., AUTH_JWT_SECRET=... of 32 characters or more) or any client at it with the variables above.\n`,
   );
   const stop = () => void handle.stop().then(() => process.exit(0));
   process.once('SIGTERM', stop);
@@ -23,7 +25,7 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   const message =
-    error instanceof ConfigError
+    error instanceof ConfigError || error instanceof SandboxStateError
       ? error.message
       : error instanceof Error
         ? (error.stack ?? error.message)

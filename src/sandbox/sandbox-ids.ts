@@ -1,5 +1,10 @@
 import { createHash } from 'node:crypto';
 
+/** What the sandbox keeps of its ids between starts: where the sequence of run-time ids stands. */
+export interface SandboxIdsState {
+  counter: number;
+}
+
 /**
  * Deterministic identifiers: the same seed and label always give the same id, so a reset sandbox hands out
  * the same SIDs and UUIDs again, and the ids printed by `npm run sandbox` stay valid across restarts.
@@ -39,6 +44,15 @@ export class SandboxIds {
 
   reset(): void {
     this.counter = 0;
+  }
+
+  exportState(): SandboxIdsState {
+    return { counter: this.counter };
+  }
+
+  /** Goes on from a saved sequence, so that no id handed out before a restart is handed out again. */
+  importState(state: SandboxIdsState): void {
+    this.counter = state.counter;
   }
 }
 

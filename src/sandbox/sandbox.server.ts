@@ -5,6 +5,8 @@ import type { SandboxConfig } from '../config/index.js';
 import { redactSecrets } from '../shared/logging/secrets.js';
 import { FaultInjector, type FaultSpec, type SandboxProvider } from './faults.js';
 import { SandboxIds } from './sandbox-ids.js';
+import { SandboxState } from './sandbox-state.js';
+import { SandboxStore } from './sandbox-store.js';
 import { TwilioEmulator } from './twilio/twilio-emulator.js';
 import { writeTwilioError } from './twilio/twilio-errors.js';
 import { CallSimulator } from './vapi/simulated-call.js';
@@ -25,6 +27,13 @@ export interface SandboxOptions {
   /** Requests served at once per provider beyond which it answers 429; 0 or absent = no limit. */
   twilioConcurrencyLimit?: number;
   vapiConcurrencyLimit?: number;
+  /** Keep the state in this directory between starts (see `sandbox-store.ts`); in memory when absent. */
+  stateDir?: string;
+  /**
+   * Hold every request until `keepStateIn` is called: for a caller that learns where the state lives only after
+   * the sandbox must listen (the service learns it from its database).
+   */
+  holdUntilStateOpened?: boolean;
 }
 
 export interface SandboxHandle {
@@ -47,6 +56,13 @@ export interface SandboxHandle {
   byoCredentialId: string;
   /** Ids of the assistants the sandbox starts with. */
   assistantIds: string[];
+  /** The directory the state is kept in; undefined in memory. */
+  readonly stateDir: string | undefined;
+  /**
+   * Keeps the state in this directory from now on, loading what it holds (a restart finds everything bought
+   * before); lets held requests through.
+   */
+  keepStateIn(dir: string): void;
   stop(): Promise<void>;
 }
 
@@ -60,7 +76,18 @@ export interface RecordedRequest {
   path: string;
   query: Record<string, unknown>;
   body: unknown;
+  /**
+   * When the request arrived and when its answer was sent (or its connection closed), in milliseconds since the
+   * epoch with a fraction (`performance.timeOrigin + performance.now()`), latency and faults included: two calls
+   * ran in parallel when their intervals overlap. `endedAt` and `status` are null while the request is served.
+   */
+  startedAt: number;
+  endedAt: number | null;
+  status: number | null;
 }
+
+/** Now, in milliseconds since the epoch, with sub-millisecond precision. */
+const preciseNow = () => performance.timeOrigin + performance.now();
 
 /** The sandbox's options as the configuration (`SANDBOX_*`) gives them. */
 export function sandboxOptionsFrom(config: SandboxConfig): SandboxOptions {
@@ -94,7 +121,12 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
     twilio,
     inboundUrl: () => `${baseUrl}/vapi/twilio/inbound_call`,
   });
-  const calls = new CallSimulator(vapi, ids, twilio.accountSid);
+  const state = new SandboxState({ seed, ids, twilio, vapi });
+  const calls = new CallSimulator(vapi, ids, twilio.accountSid, () => state.changed());
+  if (options.stateDir !== undefined) state.use(SandboxStore.inDirectory(options.stateDir));
+  let openState!: () => void;
+  const opened = new Promise<void>((resolve) => (openState = resolve));
+  if (!options.holdUntilStateOpened) openState();
   const faults = new FaultInjector(seed, {
     twilio: {
       latencyMs: options.twilioLatencyMs ?? 0,
@@ -106,35 +138,68 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.use((_req, _res, next) => void opened.then(() => next()));
+  /**
+   * Every request that may change the providers' state saves it before its answer leaves, the way
+   * express-session saves a session before `res.end`: an answer a client has seen is never lost to a crash.
+   */
+  const saveBeforeAnswering = (req: Request, res: Response, next: NextFunction) => {
+    if (req.method === 'GET' || req.method === 'HEAD') return next();
+    const end = res.end.bind(res) as (...args: unknown[]) => Response;
+    res.end = ((...args: unknown[]) => {
+      state.changed();
+      return end(...args);
+    }) as Response['end'];
+    next();
+  };
   const requests: RecordedRequest[] = [];
-  const record = (provider: SandboxProvider) => (req: Request, _res: Response, next: NextFunction) => {
+  const started = new WeakMap<Request, number>();
+  const arrived = (req: Request, _res: Response, next: NextFunction) => {
+    started.set(req, preciseNow());
+    next();
+  };
+  const record = (provider: SandboxProvider) => (req: Request, res: Response, next: NextFunction) => {
     // What the clients sent, for contract tests of the adapters' requests; never the headers (credentials), and
     // shown redacted.
-    requests.push({
+    const entry: RecordedRequest = {
       provider,
       method: req.method,
       path: req.path,
       query: { ...req.query },
       body: req.body ?? null,
-    });
+      startedAt: started.get(req) ?? preciseNow(),
+      endedAt: null,
+      status: null,
+    };
+    const ended = () => {
+      entry.endedAt ??= preciseNow();
+      entry.status ??= res.headersSent ? res.statusCode : null;
+    };
+    res.once('finish', ended);
+    res.once('close', ended);
+    requests.push(entry);
     if (requests.length > MAX_RECORDED_REQUESTS) requests.shift();
     next();
   };
   app.use(
     '/twilio',
+    arrived,
     faults.middleware('twilio', writeTwilioError),
     express.urlencoded({ extended: false }),
     record('twilio'),
+    saveBeforeAnswering,
     twilio.router(),
   );
   app.use(
     '/vapi',
+    arrived,
     faults.middleware('vapi', writeVapiError),
     express.json({ limit: '1mb' }),
     record('vapi'),
+    saveBeforeAnswering,
     vapi.router(),
   );
-  app.use('/__sandbox', controlRouter({ twilio, vapi, calls, faults, ids, requests }));
+  app.use('/__sandbox', saveBeforeAnswering, controlRouter({ state, vapi, twilio, calls, faults, requests }));
   app.use((req: Request, res: Response) => {
     res
       .status(404)
@@ -166,24 +231,32 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
     trunkSid: twilio.trunkSid,
     byoCredentialId: vapi.byoCredentialId,
     assistantIds: vapi.state().assistants.map((a) => a.id),
+    get stateDir() {
+      return state.location;
+    },
+    keepStateIn(dir: string) {
+      state.use(SandboxStore.inDirectory(dir));
+      openState();
+    },
     async stop() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      state.close();
     },
   };
 }
 
 function controlRouter(parts: {
+  state: SandboxState;
   twilio: TwilioEmulator;
   vapi: VapiEmulator;
   calls: CallSimulator;
   faults: FaultInjector;
-  ids: SandboxIds;
   requests: RecordedRequest[];
 }) {
-  const { twilio, vapi, calls, faults, ids, requests } = parts;
+  const { state, twilio, vapi, calls, faults, requests } = parts;
   const router = express.Router();
   router.use(express.json());
   const fail = (res: Response, error: unknown) => {
@@ -195,9 +268,7 @@ function controlRouter(parts: {
         .json({ message: error instanceof Error ? error.message : String(error), statusCode: 400 });
   };
   router.post('/reset', (_req, res) => {
-    ids.reset();
-    twilio.reset();
-    vapi.reset();
+    state.reset();
     faults.clear();
     calls.calls.length = 0;
     requests.length = 0;

@@ -1,4 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -14,13 +18,17 @@ export interface ServiceProcess {
 
 /**
  * Runs the service as its own process, from source, the way `npm start` runs the build: for what only a
- * real process shows (exit codes, signals, a crash at any instant).
+ * real process shows (exit codes, signals, a crash at any instant). Without a `DATA_DIR` it gets one of its own
+ * (the in-process sandbox keeps its state there), removed when it exits; a test that restarts the service on the
+ * same data gives one.
  */
 export function spawnService(env: Record<string, string | undefined>): {
   child: ChildProcess;
   output: () => string;
   exited: ServiceProcess['exited'];
 } {
+  const ownDataDir = 'DATA_DIR' in env ? undefined : mkdtempSync(join(tmpdir(), 'afterhourfix-service-'));
+  if (ownDataDir) env = { ...env, DATA_DIR: ownDataDir };
   const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'src/main.ts'], {
     cwd: ROOT,
     env: {
@@ -37,7 +45,10 @@ export function spawnService(env: Record<string, string | undefined>): {
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
+    child.once('exit', (code, signal) => {
+      if (ownDataDir) rmSync(ownDataDir, { recursive: true, force: true });
+      resolve({ code, signal });
+    }),
   );
   return { child, output: () => output, exited };
 }
@@ -67,4 +78,16 @@ export async function startService(
     });
   });
   return { url, ...spawned };
+}
+
+/** A TCP port free right now, for a service that must keep the same port across a restart. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }

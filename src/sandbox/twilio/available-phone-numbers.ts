@@ -23,6 +23,14 @@ export class AvailablePhoneNumbers {
     }
     const q = query(req);
     const pageSize = pageSizeOf(q);
+    // Twilio has every area code in stock; the sandbox stocks an area code when a search first reaches it.
+    if (type === 'local') {
+      this.account.available.stockForSearch({
+        country: country as 'US' | 'CA',
+        areaCode: q.AreaCode,
+        region: q.InRegion?.toUpperCase(),
+      });
+    }
     let candidates = [...this.account.available.values()].filter(
       (n) => n.isoCountry === country && n.type === type,
     );

@@ -1,7 +1,15 @@
 import type { SandboxIds } from '../sandbox-ids.js';
 import { TWILIO_CODES, TwilioError } from './twilio-errors.js';
-import { generateInventory, type InventoryNumber } from './twilio-inventory.js';
+import { TwilioInventory } from './twilio-inventory.js';
 import { API, type IncomingPhoneNumber, type TwilioTrunk } from './twilio-wire.js';
+
+/** What the sandbox keeps of the account between starts; the numbers for sale follow from the seed and `sold`. */
+export interface TwilioAccountState {
+  owned: IncomingPhoneNumber[];
+  trunks: TwilioTrunk[];
+  released: string[];
+  sold: string[];
+}
 
 export interface TwilioEmulatorOptions {
   accountSid: string;
@@ -16,7 +24,7 @@ export class TwilioAccount {
   readonly authToken: string;
   readonly trunkSid: string;
   readonly ids: SandboxIds;
-  available = new Map<string, InventoryNumber>();
+  available: TwilioInventory;
   owned = new Map<string, IncomingPhoneNumber>();
   trunks = new Map<string, TwilioTrunk>();
   /** Released numbers: they do not go back on sale at once (Twilio keeps them aside for a while). */
@@ -27,14 +35,31 @@ export class TwilioAccount {
     this.authToken = options.authToken;
     this.ids = options.ids;
     this.trunkSid = options.ids.sid('TK', 'byo-sip-trunk');
+    this.available = new TwilioInventory(options.seed);
     this.reset();
   }
 
   reset(): void {
-    this.available = new Map(generateInventory(this.options.seed).map((n) => [n.phoneNumber, n]));
+    this.available = new TwilioInventory(this.options.seed);
     this.owned = new Map();
     this.released = new Set();
     this.trunks = new Map([[this.trunkSid, { sid: this.trunkSid, friendly_name: 'Vapi BYO SIP trunk' }]]);
+  }
+
+  exportState(): TwilioAccountState {
+    return {
+      owned: [...this.owned.values()],
+      trunks: [...this.trunks.values()],
+      released: [...this.released],
+      sold: this.available.sold(),
+    };
+  }
+
+  importState(state: TwilioAccountState): void {
+    this.owned = new Map(state.owned.map((n) => [n.sid, n]));
+    this.trunks = new Map(state.trunks.map((t) => [t.sid, t]));
+    this.released = new Set(state.released);
+    this.available = new TwilioInventory(this.options.seed, state.sold);
   }
 
   findOwnedByNumber(phoneNumber: string): IncomingPhoneNumber | undefined {

@@ -1,9 +1,11 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { AvailablePhoneNumbers } from './available-phone-numbers.js';
 import { IncomingPhoneNumbers } from './incoming-phone-numbers.js';
-import { TwilioAccount, type TwilioEmulatorOptions } from './twilio-account.js';
+import { TwilioAccount, type TwilioAccountState, type TwilioEmulatorOptions } from './twilio-account.js';
 import { TWILIO_CODES, TwilioError, writeTwilioError } from './twilio-errors.js';
 import { API, TYPES_BY_PATH, type IncomingPhoneNumber } from './twilio-wire.js';
+
+export type { TwilioAccountState };
 
 /**
  * The Twilio emulator: one account (`twilio-account.ts`) and its REST resources, each in a file of its own
@@ -34,6 +36,14 @@ export class TwilioEmulator {
 
   reset(): void {
     this.account.reset();
+  }
+
+  exportState(): TwilioAccountState {
+    return this.account.exportState();
+  }
+
+  importState(state: TwilioAccountState): void {
+    this.account.importState(state);
   }
 
   state() {

@@ -1,4 +1,4 @@
-import { areaCodesOfCountry, regionOfAreaCode } from '../../shared/validation/nanp.js';
+import { areaCodesOfCountry, areaCodesOfRegion, regionOfAreaCode } from '../../shared/validation/nanp.js';
 import { seededRandom } from '../sandbox-ids.js';
 
 export type AddressRequirement = 'none' | 'any' | 'local' | 'foreign';
@@ -185,9 +185,11 @@ export class TwilioInventory {
     }
   }
 
-  /** Stocks every area code of a country (a search with no area code and no region). */
-  stockCountry(country: 'US' | 'CA'): void {
-    this.stock(areaCodesOfCountry(country));
+  /** Stocks what a search may see: its area code's numbers, else its state's or province's, else its country's. */
+  stockForSearch(search: { country: 'US' | 'CA'; areaCode?: string; region?: string }): void {
+    if (search.areaCode !== undefined) this.stock([search.areaCode]);
+    else if (search.region !== undefined) this.stock(areaCodesOfRegion(search.region));
+    else this.stock(areaCodesOfCountry(search.country));
   }
 
   /** The number, if for sale; its area code is stocked first (a number seen before a restart is still there). */

@@ -43,6 +43,8 @@ export class CallSimulator {
     private readonly vapi: VapiEmulator,
     private readonly ids: SandboxIds,
     private readonly twilioAccountSid: string,
+    /** Saves the sandbox's state: the call's ids are taken from the sequence before anything is delivered. */
+    private readonly changed: () => void = () => undefined,
   ) {}
 
   async place(request: SimulatedCallRequest): Promise<SimulatedCall> {
@@ -82,6 +84,7 @@ export class CallSimulator {
         customer: call.customer,
       },
     });
+    this.changed(); // the ids above are spent, whatever happens to the call
     const deliveries: WebhookDelivery[] = [];
     const send = async (type: string, message: Record<string, unknown>, timeoutMs: number) => {
       const delivery = await this.deliver(server, type, envelope({ type, ...message }), timeoutMs);

@@ -3,13 +3,19 @@ import { Assistants } from './assistants.js';
 import { Credentials } from './credentials.js';
 import { PhoneNumbers } from './phone-numbers.js';
 import { VapiError, writeVapiError } from './vapi-errors.js';
-import { VapiOrganization, type VapiEmulatorOptions } from './vapi-organization.js';
+import {
+  VapiOrganization,
+  type VapiEmulatorOptions,
+  type VapiOrganizationState,
+} from './vapi-organization.js';
 import type {
   VapiAssistantRecord,
   VapiCredentialRecord,
   VapiPhoneNumberRecord,
   VapiServer,
 } from './vapi-wire.js';
+
+export type { VapiOrganizationState };
 
 /**
  * The Vapi emulator: one organization (`vapi-organization.ts`) and its REST resources, each in a file of its own
@@ -38,6 +44,14 @@ export class VapiEmulator {
 
   reset(): void {
     this.org.reset();
+  }
+
+  exportState(): VapiOrganizationState {
+    return this.org.exportState();
+  }
+
+  importState(state: VapiOrganizationState): void {
+    this.org.importState(state);
   }
 
   state() {

@@ -2,6 +2,15 @@ import type { SandboxIds } from '../sandbox-ids.js';
 import type { TwilioEmulator } from '../twilio/twilio-emulator.js';
 import type { VapiAssistantRecord, VapiCredentialRecord, VapiPhoneNumberRecord } from './vapi-wire.js';
 
+/** What the sandbox keeps of the organization between starts. */
+export interface VapiOrganizationState {
+  phoneNumbers: VapiPhoneNumberRecord[];
+  assistants: VapiAssistantRecord[];
+  credentials: VapiCredentialRecord[];
+  /** The last `createdAt`/`updatedAt` handed out, so that times keep increasing across a restart. */
+  lastTimestamp: number;
+}
+
 export interface VapiEmulatorOptions {
   apiKey: string;
   ids: SandboxIds;
@@ -59,6 +68,22 @@ export class VapiOrganization {
         },
       ],
     ]);
+  }
+
+  exportState(): VapiOrganizationState {
+    return {
+      phoneNumbers: [...this.phoneNumbers.values()],
+      assistants: [...this.assistants.values()],
+      credentials: [...this.credentials.values()],
+      lastTimestamp: this.lastTimestamp,
+    };
+  }
+
+  importState(state: VapiOrganizationState): void {
+    this.phoneNumbers = new Map(state.phoneNumbers.map((p) => [p.id, p]));
+    this.assistants = new Map(state.assistants.map((a) => [a.id, a]));
+    this.credentials = new Map(state.credentials.map((c) => [c.id, c]));
+    this.lastTimestamp = state.lastTimestamp;
   }
 
   findPhoneNumber(number: string): VapiPhoneNumberRecord | undefined {
