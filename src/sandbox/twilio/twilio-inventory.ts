@@ -140,8 +140,12 @@ export const STOCKED_AREAS: readonly AreaSeed[] = [
 export const TOLL_FREE_AREA_CODES = ['800', '833', '844', '855', '866', '877', '888'] as const;
 const TOLL_FREE_STOCKED: Record<string, number> = { '800': 5, '833': 10, '844': 10, '877': 10, '888': 15 };
 
-/** Valid North American area codes that Twilio has no numbers for in the sandbox. */
-export const EMPTY_AREA_CODES = ['907', '406', '802', '533'] as const;
+/**
+ * Valid North American area codes that Twilio has no numbers for in the sandbox: whole states (Alaska, Montana,
+ * Vermont), a non-geographic code (533), and two sold-out overlays whose state or province has others for sale
+ * (659 in Alabama, 647 in Ontario), for suggestions.
+ */
+export const EMPTY_AREA_CODES = ['907', '406', '802', '533', '659', '647'] as const;
 
 /** How many numbers a generated area code starts with: between these two, from the seed and the area code. */
 const GENERATED_STOCK = { min: 20, max: 30 } as const;
