@@ -66,6 +66,8 @@ export interface PurchaseRequest {
   areaCode?: string;
   friendlyName?: string;
   voiceUrl?: string;
+  /** Puts the number on this SIP trunk as it is bought (`TrunkSid`, `TK…`): no second call to route it. */
+  trunkSid?: string;
 }
 
 /** `null` clears a field; absent leaves it as it is. A trunk, an application and voice URLs replace each other. */

@@ -80,6 +80,6 @@ export abstract class VoiceAgentPort {
   /** Every phone number of the organization. */
   abstract listPhoneNumbers(): Promise<VapiPhoneNumber[]>;
 
-  /** The number registered for this E.164 number, or null. Vapi has no server-side filter: list and match. */
+  /** The number registered for this E.164 number, or null; one filtered request, never a list of everything. */
   abstract findPhoneNumberByNumber(number: string): Promise<VapiPhoneNumber | null>;
 }

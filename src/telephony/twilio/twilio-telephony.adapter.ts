@@ -113,6 +113,7 @@ export class TwilioTelephonyAdapter extends TelephonyPort {
           areaCode: request.areaCode,
           friendlyName: request.friendlyName,
           voiceUrl: request.voiceUrl,
+          trunkSid: request.trunkSid,
         }),
     );
     return ownedNumberOf(created);

@@ -112,7 +112,16 @@ export class VapiVoiceAgentAdapter extends VoiceAgentPort {
   }
 
   async findPhoneNumberByNumber(number: string): Promise<VapiPhoneNumber | null> {
-    return (await this.listPhoneNumbers()).find((p) => p.number === number) ?? null;
+    // The paginated list searches by name, number or SIP URI, partially and case-insensitively
+    // (https://docs.vapi.ai/api-reference/phone-numbers/phone-number-controller-find-all-paginated): one request
+    // for the few numbers containing these digits, never the whole organization; the exact one is kept.
+    const page = await this.request<{ results: Record<string, unknown>[] }>('GET', '/v2/phone-number', {
+      params: { search: number, limit: 100 },
+    });
+    return (
+      page!.results.map(phoneNumberOf).find((p) => p.number === number || p.number === number.slice(1)) ??
+      null
+    );
   }
 
   private async request<T>(
