@@ -11,6 +11,7 @@ import { Migration20261201120200ResolveVapiNumberNamesTheNumber } from './Migrat
 import { Migration20261201130000RowLevelSecurityEverywhere } from './Migration20261201130000RowLevelSecurityEverywhere.js';
 import { Migration20261201130100CreateVapiWebhookMessage } from './Migration20261201130100CreateVapiWebhookMessage.js';
 import { Migration20261201140000InstallationAndHeldNumbers } from './Migration20261201140000InstallationAndHeldNumbers.js';
+import { Migration20261201150000PurchaseClaimsAndRefusals } from './Migration20261201150000PurchaseClaimsAndRefusals.js';
 
 /** Every migration, in order. A new migration is added here as well as to this folder. */
 export const migrationsList: MigrationObject[] = [
@@ -40,5 +41,9 @@ export const migrationsList: MigrationObject[] = [
   {
     name: 'Migration20261201140000InstallationAndHeldNumbers',
     class: Migration20261201140000InstallationAndHeldNumbers,
+  },
+  {
+    name: 'Migration20261201150000PurchaseClaimsAndRefusals',
+    class: Migration20261201150000PurchaseClaimsAndRefusals,
   },
 ];

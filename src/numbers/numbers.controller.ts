@@ -14,6 +14,8 @@ import { parseId } from '../shared/http/parse-id.pipe.js';
 import { PageQueryDto } from '../shared/pagination/page-query.dto.js';
 import { IdempotencyService, parseIdempotencyKey } from '../shared/idempotency/index.js';
 import { TenantScope } from '../tenancy/index.js';
+import { BuyNumberCommand } from './buy-number/buy-number.command.js';
+import { BuyNumberDto } from './buy-number/buy-number.dto.js';
 import { GetNumberQuery } from './get-number/get-number.query.js';
 import { ListNumbersQuery } from './list-numbers/list-numbers.query.js';
 import {
@@ -21,8 +23,6 @@ import {
   PhoneNumberResponse,
   PurchaseNumberResponse,
 } from './phone-number.response.js';
-import { RequestNumberCommand } from './request-number/request-number.command.js';
-import { PurchaseNumberDto } from './request-number/request-number.dto.js';
 import { RetryProvisioningCommand } from './retry-number/retry-provisioning.command.js';
 import { SearchNumbersDto } from './search-numbers/search-numbers.dto.js';
 import { SearchNumbersQuery } from './search-numbers/search-numbers.query.js';
@@ -98,7 +98,7 @@ export class NumbersController {
     'Too many numbers or purchases; see Retry-After.',
   )
   async purchase(
-    @Body() body: PurchaseNumberDto,
+    @Body() body: BuyNumberDto,
     @Headers('idempotency-key') keyHeader: string | undefined,
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
@@ -108,7 +108,7 @@ export class NumbersController {
       tenantId,
       keyHeader,
       { method: 'POST', path: req.path, body },
-      () => this.commands.execute(new RequestNumberCommand(tenantId, body, parseIdempotencyKey(keyHeader))),
+      () => this.commands.execute(new BuyNumberCommand(tenantId, body, parseIdempotencyKey(keyHeader))),
     );
     res.status(result.status);
     for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);

@@ -20,15 +20,18 @@ describe('PhoneNumber', () => {
     expect(types(n)).toEqual(['numbers.number-requested']);
   });
 
-  it('walks purchase, register, activate, recording the event each next step reacts to', () => {
+  it('walks the steps it is told to begin, recording the event each next step reacts to', () => {
     const n = requested();
     n.pullEvents();
     n.startAttempt('purchase');
     n.purchased({ e164: '+12055550100', twilioSid: `PN${'a'.repeat(32)}` });
     expect(types(n)).toEqual(['numbers.number-purchased']);
+    expect(() => n.startAttempt('register')).toThrow(/not under way/);
+    n.begin('register');
     n.startAttempt('register');
     n.registeredWithVapi('vapi-1');
     expect(types(n)).toEqual(['numbers.number-registered-with-vapi']);
+    n.begin('activate');
     n.startAttempt('activate');
     n.activated(115, new Date('2026-11-24T12:00:00Z'));
     const [activated] = n.pullEvents();
@@ -49,9 +52,9 @@ describe('PhoneNumber', () => {
 
   it('counts attempts, keeps the last error, and refuses a step that is not under way', () => {
     const n = requested();
-    n.startAttempt('purchase');
-    n.attemptFailed('purchase', { code: 'TELEPHONY.UNREACHABLE', message: 'timeout' });
-    n.startAttempt('purchase');
+    expect(n.startAttempt('purchase')).toEqual({ previousOutcomeUnknown: false });
+    n.attemptFailed('purchase', { code: 'TELEPHONY.UNREACHABLE', message: 'timeout' }, true);
+    expect(n.startAttempt('purchase')).toEqual({ previousOutcomeUnknown: true });
     expect(n.steps.purchase).toMatchObject({ status: 'running', attempts: 2 });
     expect(n.steps.purchase.lastError?.code).toBe('TELEPHONY.UNREACHABLE');
     expect(() => n.registeredWithVapi('v')).toThrow(/step register is not under way/);
@@ -62,6 +65,7 @@ describe('PhoneNumber', () => {
     const n = requested();
     n.startAttempt('purchase');
     n.purchased({ e164: '+12055550100', twilioSid: `PN${'b'.repeat(32)}` });
+    n.begin('register');
     n.startAttempt('register');
     n.pullEvents();
     n.failStep('register', { code: 'VOICE_AGENT.PROVIDER_ERROR', message: 'down' });
@@ -71,6 +75,31 @@ describe('PhoneNumber', () => {
     expect(n.status).toBe('registering');
     expect(n.steps.register).toMatchObject({ status: 'pending', attempts: 1 });
     expect(types(n)).toEqual(['numbers.number-provisioning-retried']);
+    expect(() => n.retry()).toThrow(/not failed/);
+  });
+
+  it('knows whether the attempt before left its outcome unknown: a crash mid-call, or a failure that may have done it', () => {
+    const n = requested();
+    n.startAttempt('purchase');
+    // The process died here: the attempt never recorded an outcome.
+    expect(n.startAttempt('purchase')).toEqual({ previousOutcomeUnknown: true });
+    n.attemptFailed('purchase', { code: 'TELEPHONY.RATE_LIMITED', message: '429' }, false);
+    expect(n.startAttempt('purchase')).toEqual({ previousOutcomeUnknown: false });
+  });
+
+  it('ends a refused purchase refused, with its typed reason, holding nothing, and still tells the consumers', () => {
+    const n = requested();
+    n.startAttempt('purchase');
+    n.pullEvents();
+    n.refused(
+      { kind: 'none-available', areaCode: '205', suggestions: [] },
+      { code: 'NUMBERS.NONE_AVAILABLE', message: 'none' },
+    );
+    expect(n).toMatchObject({ status: 'refused', e164: null, currentStep: null });
+    expect(n.refusal).toEqual({ kind: 'none-available', areaCode: '205', suggestions: [] });
+    expect(n.pullEvents().map((e) => [e.type, e.payload.code])).toEqual([
+      ['numbers.number-provisioning-failed', 'NUMBERS.NONE_AVAILABLE'],
+    ]);
     expect(() => n.retry()).toThrow(/not failed/);
   });
 

@@ -13,15 +13,16 @@ import {
   type NumberEventPayload,
 } from './events/number-events.js';
 
-/** The three steps of provisioning, in order. */
-export const STEPS = ['purchase', 'register', 'activate'] as const;
-export type StepName = (typeof STEPS)[number];
+/**
+ * The steps of provisioning. Their order is the provisioning process manager's to state
+ * (`provisioning/number-provisioning.process-manager.ts`): the number only keeps each one's state.
+ */
+export type StepName = 'purchase' | 'register' | 'activate';
 export type StepStatus = 'pending' | 'running' | 'succeeded' | 'failed';
 
 export interface StepError {
   code: string;
   message: string;
-  /** What helps the caller decide, e.g. `suggestions` when nothing was for sale. */
   details?: Record<string, unknown>;
 }
 
@@ -29,11 +30,39 @@ export interface StepState {
   status: StepStatus;
   attempts: number;
   lastError: StepError | null;
+  /**
+   * Whether the last attempt may have reached the provider without our knowing what it did: it timed out, lost its
+   * connection, met a 5xx, or the process died mid-call (the attempt began and never recorded an outcome). Only
+   * then does the next attempt look for what that one may have left behind.
+   */
+  outcomeUnknown?: boolean;
   updatedAt: string;
 }
 
-/** Where the number is in its life. The status names the step under way until it is `active`. */
-export type NumberStatus = 'purchasing' | 'registering' | 'activating' | 'active' | 'failed' | 'released';
+/** A number for sale in the same state or province, offered when the area code asked for has none. */
+export interface NumberSuggestion {
+  e164: string;
+  friendlyName: string;
+  locality: string | null;
+  region: string | null;
+}
+
+/**
+ * Why a purchase was refused, as the answer to the click needs it: typed, so that it is never rebuilt from a string.
+ * A refused number holds nothing, is not listed and counts for no quota; its row stays, so that a replay of the
+ * request (its Idempotency-Key) answers the same refusal.
+ */
+export type PurchaseRefusal =
+  | { kind: 'none-available'; areaCode: string | null; suggestions: NumberSuggestion[] }
+  | { kind: 'number-unavailable'; e164: string }
+  | { kind: 'address-required'; e164: string };
+
+/**
+ * Where the number is in its life. The status names the step under way until it is `active`; `refused` is a purchase
+ * Twilio would not make (nothing to retry, nothing held); `failed` is a step that needs an operator or a retry.
+ */
+export type NumberStatus =
+  'purchasing' | 'registering' | 'activating' | 'active' | 'refused' | 'failed' | 'released';
 
 const STATUS_OF_STEP: Record<StepName, NumberStatus> = {
   purchase: 'purchasing',
@@ -67,6 +96,7 @@ export class PhoneNumber extends AggregateRoot {
     | 'createdAt'
     | 'updatedAt'
     | 'activatedAt'
+    | 'refusal'
     | 'idempotencyKey';
 
   @PrimaryKey({ type: 'uuid' })
@@ -105,6 +135,10 @@ export class PhoneNumber extends AggregateRoot {
 
   @Property({ type: 'json' })
   steps: Record<StepName, StepState>;
+
+  /** Why Twilio would not sell a number, once the purchase is `refused`. */
+  @Property({ type: 'json', nullable: true })
+  refusal: PurchaseRefusal | null = null;
 
   /** The Idempotency-Key of the request that asked for it, so that a replay finds it again. */
   @Property({ type: 'string', length: 255, nullable: true })
@@ -153,9 +187,10 @@ export class PhoneNumber extends AggregateRoot {
     return twilioMarkOf(this.id);
   }
 
-  /** The step that runs now, or null when none does (active, failed, released). */
+  /** The step that runs now, or null when none does (active, refused, failed, released). */
   get currentStep(): StepName | null {
-    return STEPS.find((step) => STATUS_OF_STEP[step] === this.status) ?? null;
+    const entry = Object.entries(STATUS_OF_STEP).find(([, status]) => status === this.status);
+    return entry ? (entry[0] as StepName) : null;
   }
 
   /** Whether `step` is the one under way: a redelivered event for a step already done is then a no-op. */
@@ -163,38 +198,50 @@ export class PhoneNumber extends AggregateRoot {
     return this.currentStep === step;
   }
 
-  /** One more attempt of the current step begins. */
-  startAttempt(step: StepName): void {
+  /**
+   * One more attempt of the current step begins. Answers whether the attempt before it left its outcome unknown: until
+   * this attempt records one, its own outcome counts as unknown (a crash mid-call leaves it so).
+   */
+  startAttempt(step: StepName): { previousOutcomeUnknown: boolean } {
     this.assertAt(step);
-    this.setStep(step, { status: 'running', attempts: this.steps[step].attempts + 1 });
+    const previous = this.steps[step];
+    const previousOutcomeUnknown = previous.status === 'running' || previous.outcomeUnknown === true;
+    this.setStep(step, { status: 'running', attempts: previous.attempts + 1, outcomeUnknown: true });
+    return { previousOutcomeUnknown };
   }
 
   /** The attempt failed in a way a later attempt may not: the step waits for its retry. */
-  attemptFailed(step: StepName, error: StepError): void {
+  attemptFailed(step: StepName, error: StepError, outcomeUnknown: boolean): void {
     this.assertAt(step);
-    this.setStep(step, { status: 'pending', lastError: error });
+    this.setStep(step, { status: 'pending', lastError: error, outcomeUnknown });
   }
 
-  /** The step cannot succeed (a business refusal, or its attempts ran out): the number is failed. */
+  /** The step cannot succeed (an error no retry can fix, or its attempts ran out): the number is failed. */
   failStep(step: StepName, error: StepError): void {
     this.assertAt(step);
     this.setStep(step, { status: 'failed', lastError: error });
     this.status = 'failed';
-    this.recordEvent(
-      new NumberProvisioningFailedEvent(this.tenantId, {
-        ...this.payload(),
-        step,
-        code: error.code,
-        message: error.message,
-      }),
-    );
+    this.recordFailure(step, error);
   }
 
+  /**
+   * Twilio would not sell a number (none for sale, or not the one asked for): the intent ends here, holding nothing.
+   * `NumberProvisioningFailed` is still recorded, for the consumers that count attempts.
+   */
+  refused(refusal: PurchaseRefusal, error: StepError): void {
+    this.assertAt('purchase');
+    this.setStep('purchase', { status: 'failed', lastError: error, outcomeUnknown: false });
+    this.status = 'refused';
+    this.refusal = refusal;
+    this.recordFailure('purchase', error);
+  }
+
+  /** Twilio sold us the number. */
   purchased(owned: { e164: string; twilioSid: string }): void {
     this.assertAt('purchase');
     this.e164 = owned.e164;
     this.twilioSid = owned.twilioSid;
-    this.succeed('purchase', 'registering');
+    this.succeed('purchase');
     this.recordEvent(
       new NumberPurchasedEvent(this.tenantId, {
         ...this.payload(),
@@ -204,19 +251,30 @@ export class PhoneNumber extends AggregateRoot {
     );
   }
 
+  /** Vapi holds the number. */
   registeredWithVapi(vapiNumberId: string): void {
     this.assertAt('register');
     this.vapiNumberId = vapiNumberId;
-    this.succeed('register', 'activating');
+    this.succeed('register');
     this.recordEvent(
       new NumberRegisteredWithVapiEvent(this.tenantId, { ...this.payload(), e164: this.e164!, vapiNumberId }),
     );
   }
 
+  /** The step that follows a succeeded one is under way (the process manager says which). */
+  begin(step: StepName): void {
+    const current = this.currentStep;
+    if (!current || this.steps[current].status !== 'succeeded')
+      throw new Error(`number ${this.id} is ${this.status}: no step has just succeeded`);
+    this.status = STATUS_OF_STEP[step];
+  }
+
+  /** Both sides read back as provisioned: calls reach the agent. */
   activated(monthlyCostCents: number, now = new Date()): void {
     this.assertAt('activate');
     this.activatedAt = now;
-    this.succeed('activate', 'active');
+    this.succeed('activate');
+    this.status = 'active';
     this.recordEvent(
       new NumberActivatedEvent(this.tenantId, {
         ...this.payload(),
@@ -231,7 +289,7 @@ export class PhoneNumber extends AggregateRoot {
 
   /** Runs the failed step again; the step's attempts keep counting. Returns the step. */
   retry(): StepName {
-    const step = STEPS.find((s) => this.steps[s].status === 'failed');
+    const step = (Object.keys(this.steps) as StepName[]).find((s) => this.steps[s].status === 'failed');
     if (this.status !== 'failed' || !step) {
       throw new Error(`number ${this.id} is ${this.status}, not failed`);
     }
@@ -241,9 +299,19 @@ export class PhoneNumber extends AggregateRoot {
     return step;
   }
 
-  private succeed(step: StepName, next: NumberStatus): void {
-    this.setStep(step, { status: 'succeeded', lastError: null });
-    this.status = next;
+  private succeed(step: StepName): void {
+    this.setStep(step, { status: 'succeeded', lastError: null, outcomeUnknown: false });
+  }
+
+  private recordFailure(step: StepName, error: StepError): void {
+    this.recordEvent(
+      new NumberProvisioningFailedEvent(this.tenantId, {
+        ...this.payload(),
+        step,
+        code: error.code,
+        message: error.message,
+      }),
+    );
   }
 
   private setStep(step: StepName, changes: Partial<StepState>): void {

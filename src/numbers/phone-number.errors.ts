@@ -5,7 +5,11 @@ import {
   ProviderFailureError,
   RateLimitedError,
   UnprocessableError,
+  type DomainError,
 } from '../shared/errors/index.js';
+import type { NumberSuggestion, PurchaseRefusal } from './phone-number.entity.js';
+
+export type { NumberSuggestion } from './phone-number.entity.js';
 
 export class PhoneNumberNotFoundError extends NotFoundError {
   static override readonly code = 'NUMBERS.NOT_FOUND';
@@ -31,14 +35,6 @@ export class InvalidPhoneNumberError extends InvalidInputError {
   constructor(e164: string) {
     super(`${e164} is not a valid phone number.`, { e164 });
   }
-}
-
-/** A number for sale in the same state or province, offered when the area code asked for has none. */
-export interface NumberSuggestion {
-  e164: string;
-  friendlyName: string;
-  locality: string | null;
-  region: string | null;
 }
 
 /** Nothing for sale in the area code (or every candidate was sold meanwhile). */
@@ -96,16 +92,6 @@ export class NumberQuotaExceededError extends RateLimitedError {
   }
 }
 
-/** Twilio is too slow for the purchase to try more candidates within one attempt; the next attempt goes on. */
-export class PurchaseTooSlowError extends ProviderFailureError {
-  static override readonly code = 'NUMBERS.PURCHASE_SLOW';
-  static override readonly recordedOnly = true;
-
-  constructor() {
-    super('Twilio is too slow to try more candidates in this attempt; the next attempt goes on.', true);
-  }
-}
-
 /**
  * Twilio or Vapi does not (yet) hold the number as provisioned. Retried, since a provider may take a moment to
  * show a change; when the attempts run out the number fails with this code instead of being reported live.
@@ -126,5 +112,17 @@ export class NumberConflictError extends ConflictError {
 
   constructor() {
     super('The provider answered with a number that another of our numbers already holds.');
+  }
+}
+
+/** The answer a refused purchase gives, the same on the first request and on every replay of it. */
+export function refusalError(refusal: PurchaseRefusal, numberId: string): DomainError {
+  switch (refusal.kind) {
+    case 'none-available':
+      return new NoNumberAvailableError(refusal.areaCode, refusal.suggestions, numberId);
+    case 'number-unavailable':
+      return new RequestedNumberUnavailableError(refusal.e164, numberId);
+    case 'address-required':
+      return new RequestedNumberRequiresAddressError(refusal.e164, numberId);
   }
 }

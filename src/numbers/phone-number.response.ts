@@ -48,7 +48,11 @@ export class PhoneNumberResponse {
   @ApiProperty({ format: 'uuid' })
   agentId!: string;
 
-  @ApiProperty({ enum: ['purchasing', 'registering', 'activating', 'active', 'failed', 'released'] })
+  @ApiProperty({
+    enum: ['purchasing', 'registering', 'activating', 'active', 'refused', 'failed', 'released'],
+    description:
+      '`refused`: Twilio would not sell a number; such a number holds nothing and is never listed.',
+  })
   status!: NumberStatus;
 
   @ApiProperty({
@@ -97,8 +101,10 @@ export class PhoneNumberResponse {
 /** The steps as shown to callers: the error's code and message (its details stay in the problem answers). */
 function publicSteps(steps: Record<StepName, StepState>): Record<StepName, StepState> {
   const strip = (s: StepState): StepState => ({
-    ...s,
+    status: s.status,
+    attempts: s.attempts,
     lastError: s.lastError ? { code: s.lastError.code, message: s.lastError.message } : null,
+    updatedAt: s.updatedAt,
   });
   return {
     purchase: strip(steps.purchase),

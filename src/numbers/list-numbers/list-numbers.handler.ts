@@ -15,8 +15,14 @@ export class ListNumbersHandler implements IQueryHandler<ListNumbersQuery> {
 
   async execute({ projectId, page }: ListNumbersQuery): Promise<Page<PhoneNumberResponse>> {
     await this.queries.execute(new GetProjectQuery(projectId));
-    return findPage(this.em.fork(), PhoneNumber, { projectId }, page, 'desc', (n) =>
-      PhoneNumberResponse.of(n),
+    // A refused purchase holds nothing: it is no number of the project's.
+    return findPage(
+      this.em.fork(),
+      PhoneNumber,
+      { projectId, status: { $ne: 'refused' } },
+      page,
+      'desc',
+      (n) => PhoneNumberResponse.of(n),
     );
   }
 }

@@ -1,10 +1,10 @@
 import { Logger } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
 import type { EntityManager } from '@mikro-orm/core';
+import { NumbersConfig } from '../../config/index.js';
 import type { EventEnvelope } from '../../shared/domain/domain-event.js';
+import { failpoint } from '../../shared/failpoints/failpoints.js';
 import { OutboxSubscriber, type DeliveryError, type OutboxHandler } from '../../shared/outbox/index.js';
 import { TENANT_FILTER } from '../../tenancy/index.js';
-import { ActivateNumberCommand } from '../activate-number/activate-number.command.js';
 import {
   NumberProvisioningRetriedEvent,
   NumberPurchasedEvent,
@@ -13,22 +13,39 @@ import {
   type NumberEventPayload,
 } from '../events/number-events.js';
 import { PhoneNumber, type StepName } from '../phone-number.entity.js';
-import { PurchaseNumberCommand } from '../purchase-number/purchase-number.command.js';
-import { RegisterNumberCommand } from '../register-number/register-number.command.js';
+import { NumberNotReadyError, refusalError } from '../phone-number.errors.js';
+import { ActivateStep } from './activate.step.js';
+import { ProvisioningMetrics } from './provisioning.metrics.js';
+import { ProvisioningSteps, stepErrorOf } from './provisioning-steps.js';
+import { PurchaseStep } from './purchase.step.js';
+import { RegisterStep } from './register.step.js';
 
-type ProvisioningEvent = NumberEventPayload & { step?: string };
+type ProvisioningEvent = NumberEventPayload & { step?: StepName };
 
 /**
- * The provisioning flow, whole:
+ * The provisioning flow, whole: from the click's intent (`POST /api/numbers`, `buy-number/`) to a number whose calls
+ * reach the agent. Three steps, in this order, each one outbox delivery of the event the step before recorded:
  *
- *     NumberRequested ──► PurchaseNumber (Twilio) ──► NumberPurchased
- *     NumberPurchased ──► RegisterNumber (→ RegisterWithVapi) ──► NumberRegisteredWithVapi
- *     NumberRegisteredWithVapi ──► ActivateNumber (read both sides back) ──► NumberActivated
- *     a step out of attempts ──► NumberProvisioningFailed;  POST /retry ──► NumberProvisioningRetried ──► that step
+ *     NumberRequested           ──► 1. purchase  (Twilio: buy)                    ──► NumberPurchased
+ *     NumberPurchased           ──► 2. register  (Vapi: create)                   ──► NumberRegisteredWithVapi
+ *     NumberRegisteredWithVapi  ──► 3. activate  (Twilio and Vapi: read back, in parallel) ──► NumberActivated
  *
- * Each event reaches this process manager through the outbox, after the commit that recorded it, so every step
- * runs (and is retried with backoff) on its own, and a crash anywhere resumes where the last commit left off.
- * Its state is the number's `status` and `steps`.
+ * On a first attempt with nothing in the way that is three provider round trips in sequence. Each attempt runs in
+ * three parts (`ProvisioningSteps.run`): record it, call the provider with no transaction open, record the outcome
+ * with the next event in one transaction; so every step is retried on its own and a crash anywhere resumes where
+ * the last commit left off.
+ *
+ * - A retry: a failure that may pass (a timeout, a 5xx, a rate limit, a number not ready yet) is recorded and
+ *   thrown; the outbox delivers the event again with backoff. When the attempt's outcome is unknown, the next one
+ *   first looks for what it may have left behind (the purchase's mark in Twilio, the number in Vapi).
+ * - A refusal (Twilio sells nothing in the area code, or not the number asked for): the number ends `refused`,
+ *   holding nothing, with the typed reason the click's answer gives.
+ * - A failure no retry can fix (a rejected request, a conflict with another of our numbers): the step fails once,
+ *   with its code, for an operator (`POST /api/numbers/:id/retry` runs it again: `NumberProvisioningRetried`).
+ * - Exhaustion: a step out of attempts fails the number with its last error (`onExhausted`).
+ *
+ * The answer to the click (`BuyNumberHandler`): 201 once the number is `active`, the refusal's 4xx once it is
+ * `refused`, otherwise 202 with the number as it stands (still provisioning, or failed).
  */
 @OutboxSubscriber({
   name: 'numbers.provisioning',
@@ -42,18 +59,71 @@ type ProvisioningEvent = NumberEventPayload & { step?: string };
 export class NumberProvisioningProcessManager implements OutboxHandler<ProvisioningEvent> {
   private readonly logger = new Logger('Provisioning');
 
-  constructor(private readonly commands: CommandBus) {}
+  constructor(
+    private readonly steps: ProvisioningSteps,
+    private readonly purchaseStep: PurchaseStep,
+    private readonly registerStep: RegisterStep,
+    private readonly activateStep: ActivateStep,
+    private readonly metrics: ProvisioningMetrics,
+    private readonly config: NumbersConfig,
+  ) {}
 
-  async handle(event: EventEnvelope<ProvisioningEvent>): Promise<void> {
-    const { numberId } = event.payload;
-    switch (stepFor(event)) {
+  handle(event: EventEnvelope<ProvisioningEvent>): Promise<void> {
+    return this.run(stepOf(event), event.payload.numberId);
+  }
+
+  /** Runs one attempt of a step (a redelivery of a step already done changes nothing). */
+  run(step: StepName, numberId: string): Promise<void> {
+    switch (step) {
       case 'purchase':
-        return this.commands.execute(new PurchaseNumberCommand(numberId));
+        return this.purchase(numberId);
       case 'register':
-        return this.commands.execute(new RegisterNumberCommand(numberId));
+        return this.register(numberId);
       case 'activate':
-        return this.commands.execute(new ActivateNumberCommand(numberId));
+        return this.activate(numberId);
     }
+  }
+
+  /** 1. Buy a number from Twilio; then register it, or end refused. */
+  async purchase(numberId: string): Promise<void> {
+    await this.steps.run(numberId, 'purchase', async (number, attempt) => {
+      failpoint('numbers.purchase.before-provider');
+      const outcome = await this.purchaseStep.buy(number, attempt);
+      failpoint('numbers.purchase.after-provider');
+      if (outcome.kind === 'refused') {
+        const { refusal } = outcome;
+        return (n) => n.refused(refusal, stepErrorOf(refusalError(refusal, n.id)));
+      }
+      const { owned } = outcome;
+      return (n) => {
+        n.purchased({ e164: owned.phoneNumber, twilioSid: owned.sid });
+        n.begin('register');
+      };
+    });
+  }
+
+  /** 2. Register the number with Vapi; then activate it. */
+  async register(numberId: string): Promise<void> {
+    await this.steps.run(numberId, 'register', async (number, attempt) => {
+      const vapiNumberId = await this.registerStep.register(number, attempt);
+      failpoint('numbers.register.after-provider');
+      return (n) => {
+        n.registeredWithVapi(vapiNumberId);
+        n.begin('activate');
+      };
+    });
+  }
+
+  /** 3. Read both sides back; the number is active only when calls would reach the agent. */
+  async activate(numberId: string): Promise<void> {
+    const active = await this.steps.run(numberId, 'activate', async (number) => {
+      const problems = await this.activateStep.problemsOf(number);
+      if (problems.length > 0) throw new NumberNotReadyError(problems);
+      failpoint('numbers.activate.after-provider');
+      return (n) => n.activated(this.config.monthlyCostCents);
+    });
+    // Observed once the activation is committed, not inside its transaction.
+    if (active) this.metrics.activated(active.createdAt, active.activatedAt!);
   }
 
   /** The step ran out of attempts: the number fails with the last error, in the same transaction. */
@@ -62,12 +132,12 @@ export class NumberProvisioningProcessManager implements OutboxHandler<Provision
     error: DeliveryError,
     em: EntityManager,
   ): Promise<void> {
-    const step = stepFor(event);
     const number = await em.findOne(
       PhoneNumber,
       { id: event.payload.numberId },
       { filters: { [TENANT_FILTER]: { tenantId: event.tenantId } } },
     );
+    const step = stepOf(event);
     if (!number?.isAt(step)) return;
     const last = number.steps[step].lastError;
     number.failStep(step, last ?? { code: error.code, message: error.message });
@@ -78,7 +148,8 @@ export class NumberProvisioningProcessManager implements OutboxHandler<Provision
   }
 }
 
-function stepFor(event: EventEnvelope<ProvisioningEvent>): StepName {
+/** The step each event starts: the order of the flow, as the diagram above draws it. */
+function stepOf(event: EventEnvelope<ProvisioningEvent>): StepName {
   switch (event.type) {
     case NumberRequestedEvent.TYPE:
       return 'purchase';
@@ -87,6 +158,6 @@ function stepFor(event: EventEnvelope<ProvisioningEvent>): StepName {
     case NumberRegisteredWithVapiEvent.TYPE:
       return 'activate';
     default:
-      return event.payload.step as StepName;
+      return event.payload.step!;
   }
 }

@@ -9,10 +9,30 @@ import { ProvisioningMetrics } from './provisioning.metrics.js';
 /** What a step's work returns: the change to make to the number once the provider calls are done. */
 export type StepOutcome = (number: PhoneNumber) => void;
 
+/** What an attempt knows of the attempts before it. */
+export interface Attempt {
+  /** 1 for the first attempt; a retry after a failure keeps counting. */
+  number: number;
+  /**
+   * Whether the attempt before may have done its work without our knowing (a timeout, a 5xx, a crash mid-call):
+   * only then is it worth asking the provider what that attempt left behind.
+   */
+  previousOutcomeUnknown: boolean;
+}
+
 /** Provider failures that may pass, and anything unexpected, are tried again; business refusals are not. */
 export function isRetryable(error: unknown): boolean {
   if (error instanceof ProviderFailureError) return error.retryable;
   return !(error instanceof DomainError);
+}
+
+/**
+ * Whether a failed attempt may still have done its work at the provider. Only a 429 is known not to have (Twilio
+ * never processes a request it answers 429: https://www.twilio.com/docs/api/errors/20429); a timeout, a dropped
+ * connection, a 5xx or anything unexpected may have.
+ */
+function outcomeUnknownAfter(error: unknown): boolean {
+  return !(error instanceof ProviderFailureError && error.diagnostics.status === 429);
 }
 
 /**
@@ -33,7 +53,8 @@ export function stepErrorOf(error: unknown): StepError {
  * provider call: (1) the attempt is recorded and committed; (2) the work calls Twilio or Vapi; (3) its outcome is
  * recorded, with the event the next step reacts to, in a transaction of its own. A redelivered event for a step
  * already done is a no-op. A retryable failure is recorded and rethrown (the outbox tries again with backoff);
- * any other failure fails the step at once.
+ * any other failure fails the step at once. An outcome that names a number another of ours holds fails the step
+ * once, with `NUMBERS.CONFLICT`, for an operator: no retry can change it.
  */
 @Injectable()
 export class ProvisioningSteps {
@@ -47,42 +68,24 @@ export class ProvisioningSteps {
   async run(
     numberId: string,
     step: StepName,
-    work: (number: Readonly<PhoneNumber>) => Promise<StepOutcome>,
+    work: (number: Readonly<PhoneNumber>, attempt: Attempt) => Promise<StepOutcome>,
   ): Promise<PhoneNumber | null> {
     // Answers the number once its outcome is committed, or null when this attempt changed nothing.
     const started = await this.em.transactional(async (tx) => {
       const number = await tx.findOne(PhoneNumber, numberId);
       if (!number?.isAt(step)) return null;
-      number.startAttempt(step);
-      return number;
+      const { previousOutcomeUnknown } = number.startAttempt(step);
+      return { number, attempt: { number: number.steps[step].attempts, previousOutcomeUnknown } };
     });
     if (!started) return null;
     this.metrics.attempt(step);
 
     let outcome: StepOutcome;
     try {
-      outcome = await work(started);
+      outcome = await work(started.number, started.attempt);
     } catch (error) {
-      const stepError = stepErrorOf(error);
-      const retryable = isRetryable(error);
-      this.metrics.failure(step, stepError.code, retryable);
-      this.logger.warn(
-        {
-          numberId,
-          step,
-          code: stepError.code,
-          retryable,
-          ...(error instanceof DomainError ? { diagnostics: error.diagnostics } : { err: error }),
-        },
-        `step ${step} failed: ${stepError.message}`,
-      );
-      await this.em.transactional(async (tx) => {
-        const number = await tx.findOneOrFail(PhoneNumber, numberId);
-        if (!number.isAt(step)) return;
-        if (retryable) number.attemptFailed(step, stepError);
-        else number.failStep(step, stepError);
-      });
-      if (retryable) throw error;
+      await this.recordFailure(numberId, step, error);
+      if (isRetryable(error)) throw error;
       return null;
     }
 
@@ -95,17 +98,33 @@ export class ProvisioningSteps {
       });
     } catch (error) {
       if (!(error instanceof UniqueConstraintViolationException)) throw error;
-      // The outcome names a number another row holds live (the providers and our records disagree): no retry
-      // can change that; the step fails for an operator to look at.
       this.logger.error({ numberId, step, err: error }, `step ${step} conflicts with another number`);
-      await this.em.transactional(async (tx) => {
-        // Read again from the database: the entity in memory still carries the outcome that was refused.
-        const number = await tx.findOneOrFail(PhoneNumber, numberId, { refresh: true });
-        if (number.isAt(step)) {
-          number.failStep(step, stepErrorOf(new NumberConflictError()));
-        }
-      });
+      await this.recordFailure(numberId, step, new NumberConflictError());
       return null;
     }
+  }
+
+  /** Records a failed attempt: the step waits for its retry, or fails now when no retry can help. */
+  private async recordFailure(numberId: string, step: StepName, error: unknown): Promise<void> {
+    const stepError = stepErrorOf(error);
+    const retryable = isRetryable(error);
+    this.metrics.failure(step, stepError.code, retryable);
+    this.logger.warn(
+      {
+        numberId,
+        step,
+        code: stepError.code,
+        retryable,
+        ...(error instanceof DomainError ? { diagnostics: error.diagnostics } : { err: error }),
+      },
+      `step ${step} failed: ${stepError.message}`,
+    );
+    await this.em.transactional(async (tx) => {
+      // Read again from the database: after a refused commit, the entity in memory still carries that outcome.
+      const number = await tx.findOneOrFail(PhoneNumber, numberId, { refresh: true });
+      if (!number.isAt(step)) return;
+      if (retryable) number.attemptFailed(step, stepError, outcomeUnknownAfter(error));
+      else number.failStep(step, stepError);
+    });
   }
 }

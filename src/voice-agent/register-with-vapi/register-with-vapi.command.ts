@@ -9,11 +9,17 @@ export interface VapiRegistrationRequest {
   assistantId: string;
   /** The customer's own phone, where calls go when the assistant cannot take them. */
   fallbackNumber: string | null;
+  /**
+   * Whether an earlier attempt may have registered it already (its outcome is unknown): only then is Vapi asked
+   * first, and the number it has updated rather than created again.
+   */
+  mayExist: boolean;
 }
 
 /**
  * Makes Vapi hold the number with the assistant, this service's webhook (with its secret) and the fallback.
- * Idempotent: the number is looked up in Vapi first and updated if it is there. Answers the Vapi number's id.
+ * Idempotent when told that an earlier attempt may have registered it (`mayExist`): the number is then looked up
+ * in Vapi first and updated if it is there. Answers the Vapi number's id.
  */
 export class RegisterWithVapiCommand extends Command<{ vapiNumberId: string }> {
   constructor(readonly request: VapiRegistrationRequest) {

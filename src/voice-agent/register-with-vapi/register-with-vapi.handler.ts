@@ -20,7 +20,7 @@ export class RegisterWithVapiHandler implements ICommandHandler<RegisterWithVapi
       fallbackDestination: fallbackDestination(request.fallbackNumber),
     };
     // Never create twice: an earlier attempt may have registered it before its answer was lost.
-    const existing = await this.voiceAgent.findPhoneNumberByNumber(request.e164);
+    const existing = request.mayExist ? await this.voiceAgent.findPhoneNumberByNumber(request.e164) : null;
     const registered = existing
       ? await this.voiceAgent.updatePhoneNumber(existing.id, settings)
       : await this.voiceAgent.createPhoneNumber({ number: request.e164, ...settings });

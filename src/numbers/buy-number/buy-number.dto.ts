@@ -2,7 +2,7 @@ import { ApiPropertyOptional, ApiProperty } from '@nestjs/swagger';
 import { IsOptional, IsString, IsUUID, Matches } from 'class-validator';
 import { E164 } from '../../shared/validation/e164.js';
 
-export class PurchaseNumberDto {
+export class BuyNumberDto {
   @ApiProperty({ format: 'uuid' })
   @IsUUID()
   projectId!: string;

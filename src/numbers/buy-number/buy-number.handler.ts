@@ -10,21 +10,19 @@ import { GetAgentQuery } from '../../voice-agent/index.js';
 import { validAreaCode } from '../area-codes.js';
 import { PhoneNumber } from '../phone-number.entity.js';
 import {
-  NoNumberAvailableError,
   NumberQuotaExceededError,
-  RequestedNumberRequiresAddressError,
   RequestedNumberUnavailableError,
-  type NumberSuggestion,
+  refusalError,
 } from '../phone-number.errors.js';
 import { PhoneNumberResponse, type PurchaseNumberResponse } from '../phone-number.response.js';
-import { RequestNumberCommand } from './request-number.command.js';
+import { BuyNumberCommand } from './buy-number.command.js';
 
 const POLL_MS = 50;
 /** Statuses that hold (or are about to hold) a number: they count against the tenant's cap. */
 const LIVE_STATUSES = ['purchasing', 'registering', 'activating', 'active'] as const;
 
-@CommandHandler(RequestNumberCommand)
-export class RequestNumberHandler implements ICommandHandler<RequestNumberCommand> {
+@CommandHandler(BuyNumberCommand)
+export class BuyNumberHandler implements ICommandHandler<BuyNumberCommand> {
   constructor(
     private readonly em: EntityManager,
     private readonly queries: QueryBus,
@@ -32,7 +30,7 @@ export class RequestNumberHandler implements ICommandHandler<RequestNumberComman
     private readonly config: NumbersConfig,
   ) {}
 
-  async execute({ tenantId, request, idempotencyKey }: RequestNumberCommand): Promise<IdempotentResponse> {
+  async execute({ tenantId, request, idempotencyKey }: BuyNumberCommand): Promise<IdempotentResponse> {
     const areaCode = request.number ? null : (request.areaCode ?? this.config.defaultAreaCode);
     if (areaCode !== null) validAreaCode(areaCode);
     await this.queries.execute(new GetProjectQuery(request.projectId));
@@ -46,7 +44,7 @@ export class RequestNumberHandler implements ICommandHandler<RequestNumberComman
 
   private async recordIntent(
     tenantId: string,
-    request: RequestNumberCommand['request'],
+    request: BuyNumberCommand['request'],
     areaCode: string | null,
     idempotencyKey: string | undefined,
   ): Promise<PhoneNumber> {
@@ -82,24 +80,20 @@ export class RequestNumberHandler implements ICommandHandler<RequestNumberComman
     const deadline = performance.now() + this.config.provisioningWaitMs;
     for (;;) {
       const number = await this.em.fork().findOneOrFail(PhoneNumber, id);
-      if (number.status === 'active' || number.status === 'failed' || performance.now() >= deadline)
+      if (
+        number.status === 'active' ||
+        number.status === 'failed' ||
+        number.status === 'refused' ||
+        performance.now() >= deadline
+      )
         return number;
       await sleep(POLL_MS);
     }
   }
 
+  /** 201 once active; the refusal's 4xx once refused; else 202 with the number as it stands. */
   private answer(number: PhoneNumber): IdempotentResponse {
-    const refusal = number.steps.purchase.status === 'failed' ? number.steps.purchase.lastError : null;
-    if (refusal?.code === NoNumberAvailableError.code) {
-      const suggestions = (refusal.details?.suggestions ?? []) as NumberSuggestion[];
-      throw new NoNumberAvailableError(number.areaCode, suggestions, number.id);
-    }
-    if (refusal?.code === RequestedNumberUnavailableError.code && number.requestedNumber) {
-      throw new RequestedNumberUnavailableError(number.requestedNumber, number.id);
-    }
-    if (refusal?.code === RequestedNumberRequiresAddressError.code && number.requestedNumber) {
-      throw new RequestedNumberRequiresAddressError(number.requestedNumber, number.id);
-    }
+    if (number.status === 'refused') throw refusalError(number.refusal!, number.id);
     const phoneNumber = PhoneNumberResponse.of(number);
     const body: PurchaseNumberResponse = {
       success: number.status === 'active',

@@ -11,16 +11,16 @@ import {
 import { createTestApp, type TestApp } from '../../../test/support/test-app.js';
 import { PhoneNumber } from '../phone-number.entity.js';
 import { NumberQuotaExceededError } from '../phone-number.errors.js';
-import { RequestNumberCommand } from './request-number.command.js';
+import { BuyNumberCommand } from './buy-number.command.js';
 
 const MAX_NUMBERS = 3;
 
 /**
- * "Purchase Number" at the use case: the per-tenant cap on live numbers under a real race, two requests at once
+ * "Buy a number" at the use case: the per-tenant cap on live numbers under a real race, two requests at once
  * for the last place, each in a scope of its own as two HTTP requests would be. The relay is off and the handler
  * does not wait, so only the reservation is under test.
  */
-describe('RequestNumber', () => {
+describe('BuyNumber', () => {
   let t: TestApp;
 
   beforeAll(async () => {
@@ -36,12 +36,10 @@ describe('RequestNumber', () => {
   afterAll(() => t.close());
 
   const request = (tenantId: string, p: { projectId: string; agentId: string }) =>
-    inTenant(t, tenantId, () =>
-      t.app.get(CommandBus).execute(new RequestNumberCommand(tenantId, p, undefined)),
-    );
+    inTenant(t, tenantId, () => t.app.get(CommandBus).execute(new BuyNumberCommand(tenantId, p, undefined)));
   const liveNumbers = (tenantId: string) =>
     inTenant(t, tenantId, () =>
-      t.app.get(EntityManager).count(PhoneNumber, { status: { $nin: ['failed', 'released'] } }),
+      t.app.get(EntityManager).count(PhoneNumber, { status: { $nin: ['refused', 'failed', 'released'] } }),
     );
 
   it.each([1, 2, 3, 4, 5])(

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { CommandBus } from '@nestjs/cqrs';
 import pg from 'pg';
 import {
   FAST_PROVISIONING_ENV,
@@ -13,10 +12,10 @@ import { createTestApp, type TestApp } from '../../../test/support/test-app.js';
 import { TelephonyPort } from '../../telephony/index.js';
 import { VoiceAgentPort } from '../../voice-agent/index.js';
 import { NumberNotReadyError } from '../phone-number.errors.js';
-import { ActivateNumberCommand } from './activate-number.command.js';
+import { NumberProvisioningProcessManager } from './number-provisioning.process-manager.js';
 
 /**
- * The `activate` step, called as the flow calls it (in the tenant's scope, through the command bus), on a number
+ * The `activate` step, called as the flow calls it (in the tenant's scope, by the process manager), on a number
  * that Twilio and Vapi really hold in the sandbox. The relay is off: nothing but the test runs a step.
  */
 describe('ActivateNumber', () => {
@@ -51,13 +50,15 @@ describe('ActivateNumber', () => {
     });
     const number = await storedNumber(t, owner, (n) => {
       n.purchased({ e164: twilioNumber.phoneNumber, twilioSid: twilioNumber.sid });
+      n.begin('register');
       n.registeredWithVapi(vapiNumber.id);
+      n.begin('activate');
     });
     return { number, vapiNumber };
   }
 
   const activate = (numberId: string) =>
-    inTenant(t, owner.tenantId, () => t.app.get(CommandBus).execute(new ActivateNumberCommand(numberId)));
+    inTenant(t, owner.tenantId, () => t.app.get(NumberProvisioningProcessManager).activate(numberId));
 
   const activatedEvents = async (numberId: string) =>
     (
