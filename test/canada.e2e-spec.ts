@@ -145,23 +145,32 @@ describe('Canadian area codes over HTTP, against the sandbox', () => {
     const numberId = res.body.numberId as string;
     expect(numberId).toEqual(expect.any(String));
 
-    // Our record of the attempt is failed, holds no number and counts for nothing; the providers hold nothing.
+    // The refused purchase leaves no number in the project's list; its record says why, holding nothing.
     const list = await http()
       .get(`/api/projects/${p.projectId}/numbers`)
       .set('Authorization', p.auth)
       .expect(200);
-    const attempt = list.body.items.find((n: PhoneNumberResponse) => n.id === numberId);
-    expect(attempt).toMatchObject({ status: 'failed', e164: null, twilioSid: null, vapiNumberId: null });
+    expect(list.body.items.map((n: PhoneNumberResponse) => n.id)).not.toContain(numberId);
+    const attempt = (await http().get(`/api/numbers/${numberId}`).set('Authorization', p.auth).expect(200))
+      .body as PhoneNumberResponse;
+    expect(attempt).toMatchObject({ status: 'refused', e164: null, twilioSid: null, vapiNumberId: null });
     expect(attempt.steps.purchase).toMatchObject({ status: 'failed', attempts: 1 });
-    expect(attempt.steps.purchase.lastError.code).toBe('NUMBERS.ADDRESS_REQUIRED');
+    expect(attempt.steps.purchase.lastError!.code).toBe('NUMBERS.ADDRESS_REQUIRED');
     expect(attempt.steps.register.status).toBe('pending');
     const after = await state();
     expect(after.twilio.incomingPhoneNumbers).toEqual(before.twilio.incomingPhoneNumbers);
     expect(after.vapi.phoneNumbers).toEqual(before.vapi.phoneNumbers);
     expect(after.twilio.available.map((n: ForSale) => n.phoneNumber)).toContain(wanted);
 
-    // Asking again is refused the same way, and a number of 514 that needs none is still bought.
+    // Asking again is refused the same way (a replay of one click too), and a number of 514 that needs none is
+    // still bought.
     expect((await buy({ number: wanted }).expect(422)).body.code).toBe('NUMBERS.ADDRESS_REQUIRED');
+    const click = () => buy({ number: wanted }).set('Idempotency-Key', 'canada-address-1').expect(422);
+    const first = (await click()).body;
+    expect((await click()).body).toMatchObject({
+      code: 'NUMBERS.ADDRESS_REQUIRED',
+      numberId: first.numberId,
+    });
     const free = (await search('areaCode=514&limit=50')).find((n) => !n.addressRequired)!.e164;
     expect((await buy({ number: free }).expect(201)).body.phoneNumber.e164).toBe(free);
   });

@@ -74,3 +74,22 @@ export function vapiAdapterFor(
     { accountSid: sandbox.twilioAccountSid, authToken: sandbox.twilioAuthToken },
   );
 }
+
+/** A request of the sandbox's log with the times it arrived and was answered. */
+type TimedRequest = RecordedRequest & { startedAt: string; endedAt: string };
+
+/**
+ * How many provider round trips the requests make one after another: the longest chain of requests in which each
+ * was sent after the one before it was answered. Requests in flight together (in parallel) never chain.
+ */
+export function sequentialRoundTrips(requests: RecordedRequest[]): number {
+  const timed = (requests as TimedRequest[])
+    .map((r) => ({ start: Date.parse(r.startedAt), end: Date.parse(r.endedAt) }))
+    .sort((a, b) => a.start - b.start);
+  const chain: number[] = [];
+  timed.forEach((r, i) => {
+    const before = timed.slice(0, i).map((q, j) => (q.end <= r.start ? chain[j]! : 0));
+    chain.push(1 + Math.max(0, ...before));
+  });
+  return Math.max(0, ...chain);
+}
