@@ -116,5 +116,5 @@ describe('a burst of first-available purchases', () => {
     expect(count('vapi POST /phone-number')).toBe(24);
     expect(count('twilio GET /2010-04-01/Accounts/AC…/IncomingPhoneNumbers/PN….json')).toBe(24);
     expect(count('vapi GET /phone-number/:id')).toBe(24);
-  });
+  }, 120_000);
 });
