@@ -75,8 +75,8 @@ export function vapiAdapterFor(
   );
 }
 
-/** A request of the sandbox's log with the times it arrived and was answered. */
-type TimedRequest = RecordedRequest & { startedAt: string; endedAt: string };
+/** A request of the sandbox's log with the times it arrived and was answered (null while served). */
+type TimedRequest = RecordedRequest & { startedAt: number; endedAt: number | null };
 
 /**
  * How many provider round trips the requests make one after another: the longest chain of requests in which each
@@ -84,7 +84,7 @@ type TimedRequest = RecordedRequest & { startedAt: string; endedAt: string };
  */
 export function sequentialRoundTrips(requests: RecordedRequest[]): number {
   const timed = (requests as TimedRequest[])
-    .map((r) => ({ start: Date.parse(r.startedAt), end: Date.parse(r.endedAt) }))
+    .map((r) => ({ start: r.startedAt, end: r.endedAt ?? Infinity }))
     .sort((a, b) => a.start - b.start);
   const chain: number[] = [];
   timed.forEach((r, i) => {
