@@ -7,6 +7,7 @@ export default {
   roots: ['<rootDir>/src', '<rootDir>/test'],
   testMatch: ['**/*.spec.ts', '**/*.e2e-spec.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  testTimeout: 30000,
+  // Generous: on a busy 2-core machine an embedded database's start and migrations take a while.
+  testTimeout: 60000,
   maxWorkers: 2,
 };

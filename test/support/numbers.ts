@@ -1,5 +1,4 @@
 import { EntityManager } from '@mikro-orm/postgresql';
-import pg from 'pg';
 import request from 'supertest';
 import { PhoneNumber } from '../../src/numbers/phone-number.entity.js';
 import type { PhoneNumberResponse } from '../../src/numbers/phone-number.response.js';
@@ -102,16 +101,10 @@ export function secondInstanceEnv(first: TestApp): Record<string, string> {
 
 /** The tenant id (our UUID) of a project, read past row-level security as the database owner. */
 export async function tenantIdOf(t: TestApp, projectId: string): Promise<string> {
-  const owner = new pg.Client({ connectionString: t.database.url });
-  await owner.connect();
-  try {
-    const { rows } = await owner.query<{ tenant_id: string }>('select tenant_id from project where id = $1', [
-      projectId,
-    ]);
-    return rows[0]!.tenant_id;
-  } finally {
-    await owner.end();
-  }
+  const [row] = await t.ownerQuery<{ tenant_id: string }>('select tenant_id from project where id = $1', [
+    projectId,
+  ]);
+  return row!.tenant_id;
 }
 
 /** Runs `work` in a tenant's scope, as the outbox relay runs a step: the way a use case is called for real. */

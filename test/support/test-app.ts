@@ -81,8 +81,18 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
         await client.connect();
         return client;
       })();
-      const { rows } = await (await owner).query(sql, params);
-      return rows as T[];
+      // In a transaction of its own: the embedded database is one backend behind its socket, and only a
+      // transaction keeps another connection's statements from running between this one's protocol messages.
+      const client = await owner;
+      await client.query('begin');
+      try {
+        const { rows } = await client.query(sql, params);
+        await client.query('commit');
+        return rows as T[];
+      } catch (error) {
+        await client.query('rollback');
+        throw error;
+      }
     },
     async close() {
       await (await owner)?.end();
