@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import pg from 'pg';
 import {
   FAST_PROVISIONING_ENV,
   inTenant,
@@ -22,18 +21,14 @@ describe('ActivateNumber', () => {
   let t: TestApp;
   let owner: { tenantId: string; projectId: string; agentId: string };
   let assistants: string[];
-  let db: pg.Client;
 
   beforeAll(async () => {
     t = await createTestApp({ env: { ...FAST_PROVISIONING_ENV, OUTBOX_RELAY_ENABLED: 'false' } });
     const p = await tenantWithProject(t, 'activation-tenant', null);
     owner = { tenantId: await tenantIdOf(t, p.projectId), projectId: p.projectId, agentId: p.agentId };
     assistants = t.sandbox!.assistantIds;
-    db = new pg.Client({ connectionString: t.database.url });
-    await db.connect();
   });
   afterAll(async () => {
-    await db.end();
     await t.close();
   });
 
@@ -62,11 +57,11 @@ describe('ActivateNumber', () => {
 
   const activatedEvents = async (numberId: string) =>
     (
-      await db.query(
+      await t.ownerQuery(
         "select 1 from outbox_event where type = 'numbers.number-activated' and payload->>'numberId' = $1",
         [numberId],
       )
-    ).rowCount;
+    ).length;
 
   it('finds the Vapi number answering with another assistant: NUMBERS.NOT_READY, retried, not reported live', async () => {
     const { number } = await registeredNumber(assistants[1]!);

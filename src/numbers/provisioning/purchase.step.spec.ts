@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import pg from 'pg';
 import {
   FAST_PROVISIONING_ENV,
   inTenant,
@@ -21,17 +20,13 @@ import { NumberProvisioningProcessManager } from './number-provisioning.process-
 describe('the purchase step', () => {
   let t: TestApp;
   let owner: { tenantId: string; projectId: string; agentId: string };
-  let db: pg.Client;
 
   beforeAll(async () => {
     t = await createTestApp({ env: { ...FAST_PROVISIONING_ENV, OUTBOX_RELAY_ENABLED: 'false' } });
     const p = await tenantWithProject(t, 'purchase-tenant');
     owner = { tenantId: await tenantIdOf(t, p.projectId), projectId: p.projectId, agentId: p.agentId };
-    db = new pg.Client({ connectionString: t.database.url });
-    await db.connect();
   });
   afterAll(async () => {
-    await db.end();
     await t.close();
   });
 
@@ -116,10 +111,10 @@ describe('the purchase step', () => {
       .searchAvailable({ country: 'US', areaCode: '312', limit: 1 });
     // Another purchase (trying the area code's candidates) holds a live claim on it...
     const first = await storedNumber(t, owner);
-    await db.query('select claim_number_for_purchase($1, $2, 60000)', [wanted!.phoneNumber, first.id]);
+    await t.ownerQuery('select claim_number_for_purchase($1, $2, 60000)', [wanted!.phoneNumber, first.id]);
     // ...when a second asks for it by name.
     const second = await storedNumber(t, owner);
-    await db.query('update phone_number set requested_number = $1, area_code = null where id = $2', [
+    await t.ownerQuery('update phone_number set requested_number = $1, area_code = null where id = $2', [
       wanted!.phoneNumber,
       second.id,
     ]);
