@@ -12,6 +12,7 @@ import { Migration20261201130000RowLevelSecurityEverywhere } from './Migration20
 import { Migration20261201130100CreateVapiWebhookMessage } from './Migration20261201130100CreateVapiWebhookMessage.js';
 import { Migration20261201140000InstallationAndHeldNumbers } from './Migration20261201140000InstallationAndHeldNumbers.js';
 import { Migration20261201150000PurchaseClaimsAndRefusals } from './Migration20261201150000PurchaseClaimsAndRefusals.js';
+import { Migration20261202110000ScheduledDeliveriesAreNoBacklog } from './Migration20261202110000ScheduledDeliveriesAreNoBacklog.js';
 
 /** Every migration, in order. A new migration is added here as well as to this folder. */
 export const migrationsList: MigrationObject[] = [
@@ -45,5 +46,9 @@ export const migrationsList: MigrationObject[] = [
   {
     name: 'Migration20261201150000PurchaseClaimsAndRefusals',
     class: Migration20261201150000PurchaseClaimsAndRefusals,
+  },
+  {
+    name: 'Migration20261202110000ScheduledDeliveriesAreNoBacklog',
+    class: Migration20261202110000ScheduledDeliveriesAreNoBacklog,
   },
 ];

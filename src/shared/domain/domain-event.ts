@@ -14,6 +14,12 @@ export interface EventEnvelope<P extends JsonObject = JsonObject> {
   readonly occurredAt: Date;
   readonly tenantId: string;
   readonly payload: P;
+  /**
+   * When set and later than the moment it is recorded, the event's deliveries are due then and not before: a
+   * scheduled delivery (a timer that survives restarts, e.g. the end of a grace period). Not kept in the log: read
+   * back, an envelope has none.
+   */
+  readonly deliverAt?: Date;
 }
 
 /**
@@ -28,13 +34,15 @@ export abstract class DomainEvent<P extends JsonObject = JsonObject> implements 
   abstract readonly type: string;
   readonly eventId: string;
   readonly occurredAt: Date;
+  readonly deliverAt?: Date;
 
   constructor(
     readonly tenantId: string,
     readonly payload: P,
-    options: { eventId?: string; occurredAt?: Date } = {},
+    options: { eventId?: string; occurredAt?: Date; deliverAt?: Date } = {},
   ) {
     this.eventId = options.eventId ?? randomUUID();
     this.occurredAt = options.occurredAt ?? new Date();
+    if (options.deliverAt) this.deliverAt = options.deliverAt;
   }
 }

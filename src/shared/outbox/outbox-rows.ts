@@ -3,7 +3,10 @@ import type { EventEnvelope } from '../domain/domain-event.js';
 import { OutboxDelivery } from './outbox-delivery.entity.js';
 import { OutboxEvent } from './outbox-event.entity.js';
 
-/** The rows that record one event: the log entry and a pending delivery per subscriber of its type. */
+/**
+ * The rows that record one event: the log entry and a pending delivery per subscriber of its type, due now, or at
+ * the event's `deliverAt` when that is later (a scheduled delivery).
+ */
 export function outboxRows(
   event: EventEnvelope,
   subscribers: readonly string[],
@@ -17,13 +20,14 @@ export function outboxRows(
     recordedAt: now,
     payload: event.payload,
   });
+  const due = event.deliverAt && event.deliverAt > now ? event.deliverAt : now;
   const deliveries = subscribers.map((subscriber) =>
     Object.assign(new OutboxDelivery(), {
       id: randomUUID(),
       event: row,
       subscriber,
       tenantId: event.tenantId,
-      nextAttemptAt: now,
+      nextAttemptAt: due,
       createdAt: now,
       updatedAt: now,
     }),

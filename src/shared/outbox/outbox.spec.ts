@@ -195,6 +195,43 @@ describe('Outbox', () => {
     });
   });
 
+  describe('scheduled deliveries', () => {
+    it('delivers an event with a later deliverAt when it is due, not before, and it is no backlog meanwhile', async () => {
+      const timer = new Recorder();
+      subscribe('test.timer', ['test.due-later'], timer);
+      class DueLater extends DomainEvent<{ n: number }> {
+        readonly type = 'test.due-later';
+      }
+      const dueAt = new Date(clock.now().getTime() + 3_600_000);
+      const event = new DueLater(TENANT, { n: 1 }, { deliverAt: dueAt });
+      await publish(event);
+
+      await relay.drain();
+      expect(timer.attempts).toEqual([]);
+      const [scheduled] = await outbox.deliveries({ eventId: event.eventId });
+      expect(scheduled).toMatchObject({ status: 'pending', attempts: 0, nextAttemptAt: dueAt });
+      clock.advance(3_599_000);
+      const backlog = await outbox.backlog();
+      expect(backlog.subscribers).toContainEqual({
+        subscriber: 'test.timer',
+        pending: 1,
+        failed: 0,
+        oldestPendingAgeSeconds: 0,
+      });
+      await relay.drain();
+      expect(timer.attempts).toEqual([]);
+
+      clock.advance(1_000);
+      await relay.drain();
+      expect(timer.received).toEqual([
+        expect.objectContaining({ eventId: event.eventId, payload: { n: 1 } }),
+      ]);
+      expect(await outbox.deliveries({ eventId: event.eventId })).toEqual([
+        expect.objectContaining({ status: 'delivered', attempts: 1 }),
+      ]);
+    });
+  });
+
   describe('retries', () => {
     it('backs a failing subscriber off and retries it, while the other subscriber is delivered once', async () => {
       const flaky = new Recorder(2);
