@@ -13,6 +13,14 @@ function fail(message: string): never {
   process.exit(1);
 }
 
+/** The message for a port another process holds (this service's, or the in-process sandbox's). */
+function portTaken(error: NodeJS.ErrnoException & { port?: number }): string {
+  return (
+    `Cannot start: port ${error.port ?? '?'} is taken (another copy of the service may be running). ` +
+    'Choose others, e.g. PORT=3100 SANDBOX_PORT=4110 DATA_DIR=/tmp/numbers npm start'
+  );
+}
+
 async function main(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
   let appConfig;
@@ -33,7 +41,15 @@ async function main(): Promise<void> {
 
   const app = await createApp(config, { prettyLogs: pretty });
   await runtime.openSandboxState();
-  const server: Server = await app.listen(config.http.port, '0.0.0.0');
+  let server: Server;
+  try {
+    server = await app.listen(config.http.port, '0.0.0.0');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    await app.close();
+    await runtime.stop();
+    fail(portTaken(error as NodeJS.ErrnoException));
+  }
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;
   process.stdout.write(`AfterHourFix Numbers listens on http://localhost:${port} (API docs at /docs)\n`);
@@ -65,5 +81,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') fail(portTaken(error as NodeJS.ErrnoException));
   fail(`Cannot start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
 });

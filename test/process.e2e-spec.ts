@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { connect } from 'node:net';
+import { type AddressInfo, connect, createServer } from 'node:net';
 import { createTestDatabase, type TestDatabase } from '../src/shared/testing/test-database.js';
 import { mintToken } from '../src/tenancy/auth/development-token.js';
 import { spawnService, startService } from './support/service-process.js';
@@ -21,6 +21,25 @@ describe('the service as a process', () => {
     expect(service.output()).toContain('TWILIO_ACCOUNT_SID is required when PROVIDER_MODE is live');
     expect(service.output()).toContain('TWILIO_AUTH_TOKEN is required when PROVIDER_MODE is live');
     expect(service.output()).not.toMatch(/at .*\.ts:\d+/);
+  });
+
+  it.each([
+    ['its HTTP port', 'PORT'],
+    ["the sandbox's port", 'SANDBOX_PORT'],
+  ])('when %s is taken, exits 1 naming the port and how to choose another', async (_what, variable) => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '0.0.0.0', resolve));
+    const port = (holder.address() as AddressInfo).port;
+    try {
+      const service = spawnService({ DATABASE_URL: database.url, [variable]: String(port) });
+      const { code } = await service.exited;
+      expect(code).toBe(1);
+      expect(service.output()).toContain(`port ${port} is taken`);
+      expect(service.output()).toContain('PORT=3100 SANDBOX_PORT=4110');
+      expect(service.output()).not.toContain('TypeError');
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+    }
   });
 
   it('with NODE_ENV=production and no credentials, exits 1 naming every missing variable, printing no token', async () => {

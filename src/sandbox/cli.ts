@@ -24,12 +24,15 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  const { code, port } = error as NodeJS.ErrnoException & { port?: number };
   const message =
     error instanceof ConfigError || error instanceof SandboxStateError
       ? error.message
-      : error instanceof Error
-        ? (error.stack ?? error.message)
-        : String(error);
+      : code === 'EADDRINUSE'
+        ? `port ${port} is taken (another sandbox may be running); choose another with SANDBOX_PORT`
+        : error instanceof Error
+          ? (error.stack ?? error.message)
+          : String(error);
   process.stderr.write(`Cannot start the sandbox: ${message}\n`);
   process.exit(1);
 });

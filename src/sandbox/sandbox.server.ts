@@ -212,8 +212,10 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
   });
 
   const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(options.port ?? 4010, options.host ?? '127.0.0.1', () => resolve(s));
-    s.once('error', reject);
+    // Express 5 hands a listen error to this callback as well as to the server's 'error' event.
+    const s = app.listen(options.port ?? 4010, options.host ?? '127.0.0.1', (error?: Error) =>
+      error ? reject(error) : resolve(s),
+    );
   });
   const address = server.address() as AddressInfo;
   const host = options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1';
