@@ -28,6 +28,24 @@ export default tseslint.config(
     },
   },
   {
+    // The pages served as they are (the console, the sandbox's dashboards): scripts run in the browser.
+    files: ['src/console/public/**/*.js', 'src/sandbox/dashboard/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: {
+        window: 'readonly',
+        document: 'readonly',
+        location: 'readonly',
+        history: 'readonly',
+        sessionStorage: 'readonly',
+        FormData: 'readonly',
+        EventSource: 'readonly',
+        URLSearchParams: 'readonly',
+        crypto: 'readonly',
+      },
+    },
+  },
+  {
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
   },

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { SandboxConfig } from '../config/index.js';
 import { redactSecrets } from '../shared/logging/secrets.js';
@@ -43,7 +44,7 @@ export interface SandboxHandle {
   twilioBaseUrl: string;
   /** Set as VAPI_BASE_URL. */
   vapiBaseUrl: string;
-  /** The control panel: reset, faults, state, assistants, calls. */
+  /** The control panel: reset, faults, state, assistants, calls; its dashboards at `${controlUrl}/`. */
   controlUrl: string;
   /** The voice URL the Vapi emulator sets on imported Twilio numbers. */
   vapiInboundUrl: string;
@@ -67,6 +68,8 @@ export interface SandboxHandle {
 }
 
 export const DEFAULT_SANDBOX_SEED = 2010;
+/** The dashboards' static files (copied beside the build by nest-cli.json's assets). */
+const DASHBOARD_DIR = fileURLToPath(new URL('./dashboard/', import.meta.url));
 const MAX_RECORDED_REQUESTS = 500;
 
 /** A request one of the emulators received, as `GET /__sandbox/requests` lists it. */
@@ -200,6 +203,8 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
     vapi.router(),
   );
   app.use('/__sandbox', saveBeforeAnswering, controlRouter({ state, vapi, twilio, calls, faults, requests }));
+  // The dashboards (`/__sandbox/`): static pages that read and drive the control panel above.
+  app.use('/__sandbox', express.static(DASHBOARD_DIR, { index: 'index.html', redirect: true }));
   app.use((req: Request, res: Response) => {
     res
       .status(404)
@@ -278,10 +283,13 @@ function controlRouter(parts: {
   });
   // What the panel shows is redacted as the service's logs are: the webhook secret in each number's
   // `server.headers`, the Twilio auth token a Vapi import carries, credentials' tokens.
-  router.get('/state', (_req, res) => {
+  // `?inventory=false` leaves out the numbers for sale (thousands, once many area codes were searched): the
+  // dashboards' view.
+  router.get('/state', (req, res) => {
+    const { available, ...owned } = twilio.state();
     res.json(
       redactSecrets({
-        twilio: twilio.state(),
+        twilio: req.query.inventory === 'false' ? owned : { ...owned, available },
         vapi: vapi.state(),
         faults: faults.list(),
         traffic: faults.traffic,
