@@ -327,6 +327,13 @@ function controlRouter(parts: {
     }
     res.json(faults.traffic);
   });
+  router.post('/twilio/accounts', (req, res) => {
+    try {
+      res.status(201).json(twilio.createCustomerAccount(req.body ?? {}));
+    } catch (error) {
+      fail(res, error);
+    }
+  });
   router.post('/assistants', (req, res) => {
     try {
       res.status(201).json(vapi.addAssistant(req.body ?? {}));

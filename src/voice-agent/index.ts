@@ -3,6 +3,7 @@ export {
   VoiceAgentPort,
   type VapiAssistant,
   type VapiFallbackDestination,
+  type VapiNumberConnection,
   type VapiPhoneNumber,
   type VapiPhoneNumberChanges,
   type VapiPhoneNumberRegistration,

@@ -37,11 +37,21 @@ export interface VapiPhoneNumber {
 }
 
 /**
+ * How Vapi reaches a number that is not ours to configure: imported from a customer's own Twilio account (with its
+ * credentials, which then live in Vapi), or a BYO number on a customer's `byo-sip-trunk` credential.
+ */
+export type VapiNumberConnection =
+  | { provider: 'twilio'; accountSid: string; authToken: string }
+  | { provider: 'byo-phone-number'; credentialId: string };
+
+/**
  * A number to register. How it is registered (imported from our Twilio account, or as a BYO number on
- * the configured SIP-trunk credential) is the adapter's configuration (`VAPI_NUMBER_PROVIDER`).
+ * the configured SIP-trunk credential) is the adapter's configuration (`VAPI_NUMBER_PROVIDER`), unless the
+ * registration names its own `connection` (a customer's number).
  */
 export interface VapiPhoneNumberRegistration {
   number: string;
+  connection?: VapiNumberConnection;
   /** At most 40 characters. */
   name?: string;
   assistantId?: string;

@@ -38,6 +38,8 @@ export function sandboxControl(sandbox: Pick<SandboxHandle, 'controlUrl'>) {
     state: async () => (await call('GET', '/state')).body,
     requests: async () => (await call('GET', '/requests')).body as RecordedRequest[],
     addAssistant: (body: Record<string, unknown>) => call('POST', '/assistants', body),
+    /** A customer's own Twilio account: `{ accountSid, authToken, incomingPhoneNumbers: [{ sid, phoneNumber }] }`. */
+    createTwilioAccount: (body: Record<string, unknown> = {}) => call('POST', '/twilio/accounts', body),
     placeCall: (body: Record<string, unknown>) => call('POST', '/calls', body),
     traffic: (body: Record<string, unknown>) => call('PUT', '/traffic', body),
   };

@@ -90,6 +90,11 @@ export class IncomingPhoneNumbers {
       );
     }
 
+    res.status(201).json(this.give(item, body));
+  }
+
+  /** The account now owns this number for sale (bought, or given to a customer's account by the control panel). */
+  give(item: InventoryNumber, body: Record<string, string> = {}): IncomingPhoneNumber {
     const sid = this.account.ids.next('PN', 'incoming');
     const now = rfc2822(new Date());
     const number: IncomingPhoneNumber = {
@@ -133,7 +138,7 @@ export class IncomingPhoneNumbers {
     this.applyConfiguration(number, body);
     this.account.available.delete(item.phoneNumber);
     this.account.owned.set(sid, number);
-    res.status(201).json(number);
+    return number;
   }
 
   fetch(req: Request, res: Response): void {

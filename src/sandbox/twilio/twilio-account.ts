@@ -9,6 +9,17 @@ export interface TwilioAccountState {
   trunks: TwilioTrunk[];
   released: string[];
   sold: string[];
+  /** The customers' accounts (absent in state saved before they existed). */
+  customers?: CustomerAccountState[];
+}
+
+/** A customer's own Twilio account: its credentials and the numbers it owns; it buys from the same market. */
+export interface CustomerAccountState {
+  accountSid: string;
+  authToken: string;
+  friendlyName: string;
+  owned: IncomingPhoneNumber[];
+  released: string[];
 }
 
 export interface TwilioEmulatorOptions {
@@ -16,6 +27,11 @@ export interface TwilioEmulatorOptions {
   authToken: string;
   seed: number;
   ids: SandboxIds;
+  /**
+   * The account whose numbers for sale this one buys from: a customer's account shares the service's market (a
+   * number either account owns is for sale to neither), and has no SIP trunk of its own.
+   */
+  market?: TwilioAccount;
 }
 
 /** The emulated account's state, which every resource reads and changes: numbers for sale, owned, SIP trunks. */
@@ -24,7 +40,9 @@ export class TwilioAccount {
   readonly authToken: string;
   readonly trunkSid: string;
   readonly ids: SandboxIds;
-  available: TwilioInventory;
+  /** A customer's account's name, as the control panel shows it. */
+  friendlyName = 'AfterHourFix';
+  private inventory: TwilioInventory;
   owned = new Map<string, IncomingPhoneNumber>();
   trunks = new Map<string, TwilioTrunk>();
   /** Released numbers: they do not go back on sale at once (Twilio keeps them aside for a while). */
@@ -35,15 +53,22 @@ export class TwilioAccount {
     this.authToken = options.authToken;
     this.ids = options.ids;
     this.trunkSid = options.ids.sid('TK', 'byo-sip-trunk');
-    this.available = new TwilioInventory(options.seed);
+    this.inventory = new TwilioInventory(options.seed);
     this.reset();
   }
 
+  /** The numbers for sale: the market's, for a customer's account. */
+  get available(): TwilioInventory {
+    return this.options.market?.available ?? this.inventory;
+  }
+
   reset(): void {
-    this.available = new TwilioInventory(this.options.seed);
+    this.inventory = new TwilioInventory(this.options.seed);
     this.owned = new Map();
     this.released = new Set();
-    this.trunks = new Map([[this.trunkSid, { sid: this.trunkSid, friendly_name: 'Vapi BYO SIP trunk' }]]);
+    this.trunks = this.options.market
+      ? new Map()
+      : new Map([[this.trunkSid, { sid: this.trunkSid, friendly_name: 'Vapi BYO SIP trunk' }]]);
   }
 
   exportState(): TwilioAccountState {
@@ -59,7 +84,7 @@ export class TwilioAccount {
     this.owned = new Map(state.owned.map((n) => [n.sid, n]));
     this.trunks = new Map(state.trunks.map((t) => [t.sid, t]));
     this.released = new Set(state.released);
-    this.available = new TwilioInventory(this.options.seed, state.sold);
+    this.inventory = new TwilioInventory(this.options.seed, state.sold);
   }
 
   findOwnedByNumber(phoneNumber: string): IncomingPhoneNumber | undefined {

@@ -105,25 +105,32 @@ export class PhoneNumbers {
     return record;
   }
 
-  /** Like real Vapi: check the number on the Twilio account with the given credentials, then point it at Vapi. */
+  /**
+   * Like real Vapi: check the number on the Twilio account with the given credentials (the service's account or a
+   * customer's), then point it at Vapi. Credentials that open no account, or an account that does not own the
+   * number, fail the import.
+   */
   private importFromTwilio(body: Record<string, unknown>): void {
     const twilio = this.org.options.twilio;
-    if (
-      body.twilioAccountSid !== twilio.accountSid ||
-      (body.twilioAuthToken !== undefined && body.twilioAuthToken !== twilio.authToken)
-    ) {
-      throw new VapiError(400, 'Twilio Error: Authenticate');
-    }
-    const owned = twilio.findOwnedByNumber(String(body.number));
+    const account = twilio.authenticate(
+      body.twilioAccountSid,
+      body.twilioAuthToken ?? (body.twilioAccountSid === twilio.accountSid ? twilio.authToken : undefined),
+    );
+    if (!account) throw new VapiError(400, 'Twilio Error: Authenticate');
+    const owned = twilio.findOwnedByNumber(String(body.number), account);
     if (!owned) throw new VapiError(400, `Number Not Found on Twilio: ${String(body.number)}`);
     const inbound = this.org.options.inboundUrl();
-    twilio.configure(owned.sid, {
-      VoiceUrl: inbound,
-      VoiceMethod: 'POST',
-      ...(body.smsEnabled === false
-        ? {}
-        : { SmsUrl: inbound.replace(/inbound_call$/, 'sms'), SmsMethod: 'POST' }),
-    });
+    twilio.configure(
+      owned.sid,
+      {
+        VoiceUrl: inbound,
+        VoiceMethod: 'POST',
+        ...(body.smsEnabled === false
+          ? {}
+          : { SmsUrl: inbound.replace(/inbound_call$/, 'sms'), SmsMethod: 'POST' }),
+      },
+      account,
+    );
   }
 
   update(req: Request): VapiPhoneNumberRecord {

@@ -4,6 +4,7 @@ import { VAPI_FAILURES, VapiPhoneNumberNotFoundError } from '../voice-agent.erro
 import {
   VoiceAgentPort,
   type VapiAssistant,
+  type VapiNumberConnection,
   type VapiPhoneNumber,
   type VapiPhoneNumberChanges,
   type VapiPhoneNumberRegistration,
@@ -51,24 +52,32 @@ export class VapiVoiceAgentAdapter extends VoiceAgentPort {
   }
 
   async createPhoneNumber(registration: VapiPhoneNumberRegistration): Promise<VapiPhoneNumber> {
-    const provider =
-      this.config.numberProvider === 'byo-phone-number'
-        ? {
-            provider: 'byo-phone-number',
-            credentialId: this.config.byoCredentialId,
-            numberE164CheckEnabled: true,
-          }
-        : {
-            provider: 'twilio',
-            twilioAccountSid: this.twilio.accountSid,
-            twilioAuthToken: this.twilio.authToken,
-            // Our backend owns the Twilio messaging webhook; Vapi only takes the voice URL.
-            smsEnabled: false,
-          };
+    const { connection, ...settings } = registration;
     const body = await this.request<Record<string, unknown>>('POST', '/phone-number', {
-      data: { ...provider, ...withoutUndefined(registration) },
+      data: { ...this.providerFields(connection), ...withoutUndefined(settings) },
     });
     return phoneNumberOf(body!);
+  }
+
+  /** The provider part of a number's creation: the registration's own connection, else the configured mode. */
+  private providerFields(connection: VapiNumberConnection | undefined): Record<string, unknown> {
+    const byo = (credentialId: string | undefined) => ({
+      provider: 'byo-phone-number',
+      credentialId,
+      numberE164CheckEnabled: true,
+    });
+    const twilio = (credentials: TwilioCredentials) => ({
+      provider: 'twilio',
+      twilioAccountSid: credentials.accountSid,
+      twilioAuthToken: credentials.authToken,
+      // Our backend owns the Twilio messaging webhook; Vapi only takes the voice URL.
+      smsEnabled: false,
+    });
+    if (connection?.provider === 'byo-phone-number') return byo(connection.credentialId);
+    if (connection?.provider === 'twilio') return twilio(connection);
+    return this.config.numberProvider === 'byo-phone-number'
+      ? byo(this.config.byoCredentialId)
+      : twilio(this.twilio);
   }
 
   async getPhoneNumber(id: string): Promise<VapiPhoneNumber | null> {
