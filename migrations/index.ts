@@ -12,6 +12,7 @@ import { Migration20261201130000RowLevelSecurityEverywhere } from './Migration20
 import { Migration20261201130100CreateVapiWebhookMessage } from './Migration20261201130100CreateVapiWebhookMessage.js';
 import { Migration20261201140000InstallationAndHeldNumbers } from './Migration20261201140000InstallationAndHeldNumbers.js';
 import { Migration20261201150000PurchaseClaimsAndRefusals } from './Migration20261201150000PurchaseClaimsAndRefusals.js';
+import { Migration20261202120000NumberKindAndImports } from './Migration20261202120000NumberKindAndImports.js';
 import { Migration20261202110000ScheduledDeliveriesAreNoBacklog } from './Migration20261202110000ScheduledDeliveriesAreNoBacklog.js';
 
 /** Every migration, in order. A new migration is added here as well as to this folder. */
@@ -46,6 +47,10 @@ export const migrationsList: MigrationObject[] = [
   {
     name: 'Migration20261201150000PurchaseClaimsAndRefusals',
     class: Migration20261201150000PurchaseClaimsAndRefusals,
+  },
+  {
+    name: 'Migration20261202120000NumberKindAndImports',
+    class: Migration20261202120000NumberKindAndImports,
   },
   {
     name: 'Migration20261202110000ScheduledDeliveriesAreNoBacklog',

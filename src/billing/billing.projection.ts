@@ -2,7 +2,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import type { EventEnvelope } from '../shared/domain/domain-event.js';
 import { EventProjection } from '../shared/consumers/event-projection.js';
 import { OutboxSubscriber } from '../shared/outbox/index.js';
-import { NumberActivatedEvent } from '../numbers/index.js';
+import { NumberActivatedEvent, isImported, kindOf } from '../numbers/index.js';
 import { CallEndedEvent } from '../voice-agent/index.js';
 import { billedMinutes, callSeconds, usdToCents, type NumberKind } from './usage-rules.js';
 
@@ -24,9 +24,10 @@ const EVENTS = [NumberActivatedEvent.TYPE, CallEndedEvent.TYPE] as const;
 
 /**
  * Billing's view of the domain events: the number transitions that open and close live intervals, and the calls.
- * An activation opens a `purchased` interval at `activatedAt` with the monthly cost the event carries. The release,
- * restore and import events (not emitted yet) slot in as `recordTransition` calls: release → `dark`, restore →
- * `live` (purchased), import → `live` with kind `imported` (no fee of ours).
+ * An activation opens an interval at `activatedAt` with the monthly cost the event carries, `imported` (no fee of
+ * ours) when the event's number kind is an imported one (an import is activated like a purchase), else `purchased`.
+ * The release and restore events (not emitted yet) slot in as `recordTransition` calls: release → `dark`, restore →
+ * `live` with the number's kind.
  */
 @OutboxSubscriber({ name: BILLING_CONSUMER, events: EVENTS })
 export class BillingProjection extends EventProjection {
@@ -48,7 +49,7 @@ export class BillingProjection extends EventProjection {
           projectId: p.projectId,
           e164: p.e164,
           state: 'live',
-          kind: 'purchased',
+          kind: isImported(kindOf(p)) ? 'imported' : 'purchased',
           monthlyCostCents: p.monthlyCostCents,
           at: new Date(p.activatedAt),
         });

@@ -6,5 +6,9 @@ export {
   NumberPurchasedEvent,
   NumberRegisteredWithVapiEvent,
   NumberRequestedEvent,
+  isImported,
+  kindOf,
+  releasesAtTwilio,
   type NumberEventPayload,
+  type NumberKind,
 } from './events/number-events.js';

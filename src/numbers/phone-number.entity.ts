@@ -10,8 +10,12 @@ import {
   NumberPurchasedEvent,
   NumberRegisteredWithVapiEvent,
   NumberRequestedEvent,
+  isImported,
   type NumberEventPayload,
+  type NumberKind,
 } from './events/number-events.js';
+
+export type { NumberKind } from './events/number-events.js';
 
 /**
  * The steps of provisioning. Their order is the provisioning process manager's to state
@@ -97,7 +101,8 @@ export class PhoneNumber extends AggregateRoot {
     | 'updatedAt'
     | 'activatedAt'
     | 'refusal'
-    | 'idempotencyKey';
+    | 'idempotencyKey'
+    | 'kind';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -107,6 +112,10 @@ export class PhoneNumber extends AggregateRoot {
 
   @Property({ type: 'uuid' })
   projectId: string;
+
+  /** Bought by us, or the customer's own (see `NumberKind`); an imported number is never released at Twilio. */
+  @Property({ type: 'string', length: 16 })
+  kind: NumberKind = 'purchased';
 
   /** The agent it answers with; null only once released and the agent deleted. */
   @Property({ type: 'uuid', nullable: true })
@@ -271,6 +280,7 @@ export class PhoneNumber extends AggregateRoot {
 
   /** Both sides read back as provisioned: calls reach the agent. */
   activated(monthlyCostCents: number, now = new Date()): void {
+    if (isImported(this.kind)) monthlyCostCents = 0;
     this.assertAt('activate');
     this.activatedAt = now;
     this.succeed('activate');
@@ -328,6 +338,12 @@ export class PhoneNumber extends AggregateRoot {
   }
 
   private payload(): NumberEventPayload {
-    return { numberId: this.id, projectId: this.projectId, agentId: this.agentId, e164: this.e164 };
+    return {
+      numberId: this.id,
+      projectId: this.projectId,
+      agentId: this.agentId,
+      e164: this.e164,
+      kind: this.kind,
+    };
   }
 }

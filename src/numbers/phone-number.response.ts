@@ -1,6 +1,13 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { PageResponse } from '../shared/pagination/page-query.dto.js';
-import type { NumberStatus, PhoneNumber, StepName, StepState, StepStatus } from './phone-number.entity.js';
+import type {
+  NumberKind,
+  NumberStatus,
+  PhoneNumber,
+  StepName,
+  StepState,
+  StepStatus,
+} from './phone-number.entity.js';
 
 export class StepErrorResponse {
   @ApiProperty({ example: 'VOICE_AGENT.PROVIDER_ERROR' })
@@ -49,6 +56,15 @@ export class PhoneNumberResponse {
   agentId!: string;
 
   @ApiProperty({
+    enum: ['purchased', 'imported-twilio', 'imported-sip'],
+    description:
+      '`purchased`: bought on our Twilio account. `imported-twilio`: in the customer’s own Twilio account; ' +
+      '`imported-sip`: another carrier, through the customer’s SIP trunk. Imported numbers have no Twilio fee of ' +
+      'ours and are never released at Twilio.',
+  })
+  kind!: NumberKind;
+
+  @ApiProperty({
     enum: ['purchasing', 'registering', 'activating', 'active', 'refused', 'failed', 'released'],
     description:
       '`refused`: Twilio would not sell a number; such a number holds nothing and is never listed.',
@@ -86,6 +102,7 @@ export class PhoneNumberResponse {
       e164: number.e164,
       projectId: number.projectId,
       agentId: number.agentId,
+      kind: number.kind,
       status: number.status,
       areaCode: number.areaCode,
       requestedNumber: number.requestedNumber,

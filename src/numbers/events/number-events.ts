@@ -1,5 +1,12 @@
 import { DomainEvent } from '../../shared/domain/domain-event.js';
 
+/**
+ * What a number is: `purchased` on our Twilio account (the only kind we pay Twilio for, and may release there),
+ * `imported-twilio` from the customer's own Twilio account, `imported-sip` from another carrier through the
+ * customer's SIP trunk.
+ */
+export type NumberKind = 'purchased' | 'imported-twilio' | 'imported-sip';
+
 /** What every event of a number's life carries, so that a consumer needs nothing else to act. */
 export type NumberEventPayload = {
   numberId: string;
@@ -7,7 +14,27 @@ export type NumberEventPayload = {
   agentId: string;
   /** E.164; null until the number is bought. */
   e164: string | null;
+  /** Absent in events recorded before numbers had kinds: those are `purchased` (`kindOf`). */
+  kind?: NumberKind;
 };
+
+/** The number's kind, as an event says it. */
+export function kindOf(payload: { kind?: NumberKind }): NumberKind {
+  return payload.kind ?? 'purchased';
+}
+
+/** Whether the number is the customer's own (imported): it has no Twilio fee of ours. */
+export function isImported(kind: NumberKind): boolean {
+  return kind !== 'purchased';
+}
+
+/**
+ * Whether releasing the number may release it at Twilio: only a number we bought. An imported number stays the
+ * customer's; releasing it only detaches it from Vapi.
+ */
+export function releasesAtTwilio(kind: NumberKind): boolean {
+  return kind === 'purchased';
+}
 
 /** The intent is committed: a number will be bought for the project. */
 export class NumberRequestedEvent extends DomainEvent<
@@ -40,7 +67,7 @@ export class NumberActivatedEvent extends DomainEvent<
     twilioSid: string;
     vapiNumberId: string;
     activatedAt: string;
-    /** What the number costs a month, in US cents, for billing. */
+    /** What the number costs us a month, in US cents, for billing: 0 for an imported number. */
     monthlyCostCents: number;
   }
 > {
