@@ -9,5 +9,11 @@ export { NatsConfig } from './nats.config.js';
 export { NumbersConfig } from './numbers.config.js';
 export { OutboxConfig } from './outbox.config.js';
 export { TenancyConfig, type FallbackCountry } from './tenancy.config.js';
-export { SANDBOX_DEFAULTS, SandboxConfig, TwilioConfig, VapiConfig } from './providers.config.js';
+export {
+  DEFAULT_TWILIO_MAX_CONCURRENCY,
+  SANDBOX_DEFAULTS,
+  SandboxConfig,
+  TwilioConfig,
+  VapiConfig,
+} from './providers.config.js';
 export type { ProviderMode, ProvidersConfig, VapiNumberProvider } from './providers.config.js';

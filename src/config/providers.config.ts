@@ -6,6 +6,8 @@ export type ProviderMode = 'sandbox' | 'live';
 /** How numbers are registered in Vapi: imported from our Twilio account, or routed over a BYO SIP trunk. */
 export type VapiNumberProvider = 'twilio' | 'byo-phone-number';
 
+export const DEFAULT_TWILIO_MAX_CONCURRENCY = 20;
+
 export abstract class TwilioConfig {
   abstract accountSid: string;
   abstract authToken: string;
@@ -15,6 +17,12 @@ export abstract class TwilioConfig {
   abstract sipTrunkSid?: string;
   /** How long one request may take before it counts as a (retryable) failure. */
   abstract timeoutMs: number;
+  /**
+   * Twilio requests this process has in flight at once, at most (`TWILIO_MAX_CONCURRENCY`): the account's
+   * limit on concurrent REST requests, shared by every instance, is what it should stay under. Absent (a client
+   * built outside the configuration): `DEFAULT_TWILIO_MAX_CONCURRENCY`.
+   */
+  abstract maxConcurrency?: number;
 }
 
 export abstract class VapiConfig {
@@ -43,6 +51,8 @@ export abstract class SandboxConfig {
   abstract vapiLatencyMs: number;
   /** Requests served at once per provider beyond which the sandbox answers 429 (Twilio 20429); 0 = none. */
   abstract concurrencyLimit: number;
+  /** How many of the latest requests the control panel's request log keeps. */
+  abstract requestLogSize: number;
   /**
    * Where `npm run sandbox` keeps the emulators' state between starts. The sandbox that `npm start` runs
    * in-process keeps its state with the service's data instead (see `runtime.ts`).
@@ -101,6 +111,7 @@ export function readProvidersConfig(
     twilioLatencyMs: env.integer('SANDBOX_TWILIO_LATENCY_MS', 0, { min: 0, max: 600_000 }),
     vapiLatencyMs: env.integer('SANDBOX_VAPI_LATENCY_MS', 0, { min: 0, max: 600_000 }),
     concurrencyLimit: env.integer('SANDBOX_CONCURRENCY_LIMIT', 0, { min: 0, max: 100_000 }),
+    requestLogSize: env.integer('SANDBOX_REQUEST_LOG_SIZE', 500, { min: 1, max: 1_000_000 }),
     dataDir: env.string('SANDBOX_DATA_DIR', '.sandbox-data'),
   };
 
@@ -125,6 +136,10 @@ export function readProvidersConfig(
     '"TK" followed by 32 hex digits',
   );
   const twilioTimeoutMs = env.integer('TWILIO_TIMEOUT_MS', 15_000, { min: 1, max: 120_000 });
+  const twilioMaxConcurrency = env.integer('TWILIO_MAX_CONCURRENCY', DEFAULT_TWILIO_MAX_CONCURRENCY, {
+    min: 1,
+    max: 1_000,
+  });
   const vapiTimeoutMs = env.integer('VAPI_TIMEOUT_MS', 15_000, { min: 1, max: 120_000 });
 
   if (mode === 'live') {
@@ -142,6 +157,7 @@ export function readProvidersConfig(
             ? env.require('TWILIO_SIP_TRUNK_SID', sipTrunkSid, byo)
             : sipTrunkSid,
         timeoutMs: twilioTimeoutMs,
+        maxConcurrency: twilioMaxConcurrency,
       },
       vapi: {
         apiKey: env.require('VAPI_API_KEY', vapiKey, why),
@@ -170,6 +186,7 @@ export function readProvidersConfig(
       apiBaseUrl: twilioBaseUrl,
       sipTrunkSid,
       timeoutMs: twilioTimeoutMs,
+      maxConcurrency: twilioMaxConcurrency,
     },
     vapi: {
       apiKey: sandbox.vapiApiKey,

@@ -48,6 +48,25 @@ export interface ProviderTraffic {
   concurrencyLimit: number;
 }
 
+/** What a provider's emulator has been asked since the traffic settings were last set (or the sandbox reset). */
+export interface ProviderLoad {
+  /** Requests being served now. */
+  inFlight: number;
+  /** The most requests it was serving at once, those answered 429 included. */
+  peakInFlight: number;
+  /** Requests answered 429 for being beyond `concurrencyLimit`. */
+  rejected: number;
+  /** Requests received. */
+  received: number;
+}
+
+const newLoad = (inFlight: number): ProviderLoad => ({
+  inFlight,
+  peakInFlight: inFlight,
+  rejected: 0,
+  received: 0,
+});
+
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const MAX_PATH_PATTERN = 1_000;
@@ -81,7 +100,7 @@ export function matchesGlob(pattern: string, text: string): boolean {
 export class FaultInjector {
   private faults: Fault[] = [];
   private nextId = 1;
-  private readonly inFlight: Record<SandboxProvider, number> = { twilio: 0, vapi: 0 };
+  private readonly loads: Record<SandboxProvider, ProviderLoad> = { twilio: newLoad(0), vapi: newLoad(0) };
   private random: () => number;
 
   constructor(
@@ -115,14 +134,33 @@ export class FaultInjector {
     this.random = seededRandom(this.seed);
   }
 
+  /** Each provider's load since the last `restartLoad` (a `PUT /traffic`, a reset). */
+  load(): Record<SandboxProvider, ProviderLoad> {
+    return { twilio: { ...this.loads.twilio }, vapi: { ...this.loads.vapi } };
+  }
+
+  /** Counts the load afresh from now on (requests in flight stay counted as in flight). */
+  restartLoad(): void {
+    for (const provider of ['twilio', 'vapi'] as const) {
+      this.loads[provider] = newLoad(this.loads[provider].inFlight);
+    }
+  }
+
   /** Express middleware for one provider's routes, mounted before them. */
   middleware(provider: SandboxProvider, writeError: ErrorWriter) {
     return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
       const traffic = this.traffic[provider];
-      this.inFlight[provider] += 1;
-      res.once('close', () => (this.inFlight[provider] -= 1));
+      const load = this.loads[provider];
+      load.received += 1;
+      load.inFlight += 1;
+      load.peakInFlight = Math.max(load.peakInFlight, load.inFlight);
+      // The counters of the moment (a restart replaces them), so a request is never uncounted twice.
+      res.once('close', () => (this.loads[provider].inFlight -= 1));
       try {
-        if (traffic.concurrencyLimit > 0 && this.inFlight[provider] > traffic.concurrencyLimit) {
+        if (traffic.concurrencyLimit > 0 && load.inFlight > traffic.concurrencyLimit) {
+          load.rejected += 1;
+          // Twilio's answer beyond the account's concurrency: 429 with code 20429
+          // (https://www.twilio.com/docs/api/errors/20429); Vapi's is a plain 429.
           writeError(res, 429, undefined, undefined);
           return;
         }

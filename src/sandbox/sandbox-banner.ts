@@ -13,7 +13,7 @@ export function describeSandbox(sandbox: SandboxHandle): string {
     `  VAPI_BYO_CREDENTIAL_ID=${sandbox.byoCredentialId}`,
     `  assistants: ${sandbox.assistantIds.join(', ')}`,
     `  dashboards (Twilio, Vapi, request log, calls, faults): ${sandbox.controlUrl}/`,
-    `  control panel: ${sandbox.controlUrl} (GET /state, GET /requests, POST /reset, GET|POST|DELETE /faults, PUT /traffic, POST /assistants, POST /calls)`,
+    `  control panel: ${sandbox.controlUrl} (GET /state, GET /requests, POST /reset, GET|POST|DELETE /faults, GET|PUT /traffic, POST /assistants, POST /calls)`,
     `  a fault's path is a glob (* = any characters, the rest literal), e.g. {"provider":"vapi","path":"/phone-number","status":503}`,
     `  local use only: no authentication; secrets in /state and /requests are shown as [redacted]`,
   ].join('\n');

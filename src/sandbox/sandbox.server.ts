@@ -28,6 +28,8 @@ export interface SandboxOptions {
   /** Requests served at once per provider beyond which it answers 429; 0 or absent = no limit. */
   twilioConcurrencyLimit?: number;
   vapiConcurrencyLimit?: number;
+  /** How many of the latest requests `GET /__sandbox/requests` keeps; 500 when absent. */
+  requestLogSize?: number;
   /** Keep the state in this directory between starts (see `sandbox-store.ts`); in memory when absent. */
   stateDir?: string;
   /**
@@ -70,7 +72,7 @@ export interface SandboxHandle {
 export const DEFAULT_SANDBOX_SEED = 2010;
 /** The dashboards' static files (copied beside the build by nest-cli.json's assets). */
 const DASHBOARD_DIR = fileURLToPath(new URL('./dashboard/', import.meta.url));
-const MAX_RECORDED_REQUESTS = 500;
+const DEFAULT_REQUEST_LOG_SIZE = 500;
 
 /** A request one of the emulators received, as `GET /__sandbox/requests` lists it. */
 export interface RecordedRequest {
@@ -104,6 +106,7 @@ export function sandboxOptionsFrom(config: SandboxConfig): SandboxOptions {
     vapiLatencyMs: config.vapiLatencyMs,
     twilioConcurrencyLimit: config.concurrencyLimit,
     vapiConcurrencyLimit: config.concurrencyLimit,
+    requestLogSize: config.requestLogSize,
   };
 }
 
@@ -156,6 +159,7 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
     next();
   };
   const requests: RecordedRequest[] = [];
+  const requestLogSize = options.requestLogSize ?? DEFAULT_REQUEST_LOG_SIZE;
   const started = new WeakMap<Request, number>();
   const arrived = (req: Request, _res: Response, next: NextFunction) => {
     started.set(req, preciseNow());
@@ -181,7 +185,8 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
     res.once('finish', ended);
     res.once('close', ended);
     requests.push(entry);
-    if (requests.length > MAX_RECORDED_REQUESTS) requests.shift();
+    // Trimmed in batches: shifting a long log at every request would cost its length each time.
+    if (requests.length >= 2 * requestLogSize) requests.splice(0, requests.length - requestLogSize);
     next();
   };
   app.use(
@@ -202,7 +207,11 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
     saveBeforeAnswering,
     vapi.router(),
   );
-  app.use('/__sandbox', saveBeforeAnswering, controlRouter({ state, vapi, twilio, calls, faults, requests }));
+  app.use(
+    '/__sandbox',
+    saveBeforeAnswering,
+    controlRouter({ state, vapi, twilio, calls, faults, requests, requestLogSize }),
+  );
   // The dashboards (`/__sandbox/`): static pages that read and drive the control panel above.
   app.use('/__sandbox', express.static(DASHBOARD_DIR, { index: 'index.html', redirect: true }));
   app.use((req: Request, res: Response) => {
@@ -262,8 +271,9 @@ function controlRouter(parts: {
   calls: CallSimulator;
   faults: FaultInjector;
   requests: RecordedRequest[];
+  requestLogSize: number;
 }) {
-  const { state, twilio, vapi, calls, faults, requests } = parts;
+  const { state, twilio, vapi, calls, faults, requests, requestLogSize } = parts;
   const router = express.Router();
   router.use(express.json());
   const fail = (res: Response, error: unknown) => {
@@ -279,6 +289,7 @@ function controlRouter(parts: {
     faults.clear();
     calls.calls.length = 0;
     requests.length = 0;
+    faults.restartLoad();
     res.status(204).end();
   });
   // What the panel shows is redacted as the service's logs are: the webhook secret in each number's
@@ -297,7 +308,7 @@ function controlRouter(parts: {
       }),
     );
   });
-  router.get('/requests', (_req, res) => res.json(redactSecrets(requests)));
+  router.get('/requests', (_req, res) => res.json(redactSecrets(requests.slice(-requestLogSize))));
   router.get('/faults', (_req, res) => res.json(faults.list()));
   router.post('/faults', (req, res) => {
     const spec = req.body as FaultSpec;
@@ -317,15 +328,32 @@ function controlRouter(parts: {
     faults.clear();
     res.status(204).end();
   });
+  // The settings and, per provider, the load since they were last set: requests in flight now, the most at once,
+  // those refused for being beyond the limit.
+  const traffic = () => ({
+    twilio: { ...faults.traffic.twilio, ...faults.load().twilio },
+    vapi: { ...faults.traffic.vapi, ...faults.load().vapi },
+  });
+  router.get('/traffic', (_req, res) => res.json(traffic()));
   router.put('/traffic', (req, res) => {
+    const patches = (req.body ?? {}) as Record<string, Record<string, unknown> | undefined>;
+    const settings = ['latencyMs', 'concurrencyLimit'] as const;
     for (const provider of ['twilio', 'vapi'] as const) {
-      const patch = (req.body ?? {})[provider] as
-        { latencyMs?: number; concurrencyLimit?: number } | undefined;
-      if (patch?.latencyMs !== undefined) faults.traffic[provider].latencyMs = Number(patch.latencyMs);
-      if (patch?.concurrencyLimit !== undefined)
-        faults.traffic[provider].concurrencyLimit = Number(patch.concurrencyLimit);
+      for (const setting of settings) {
+        const value = patches[provider]?.[setting];
+        if (value !== undefined && !(Number.isInteger(value) && (value as number) >= 0)) {
+          return fail(res, new Error(`${provider}.${setting} must be a whole number, 0 or more`));
+        }
+      }
     }
-    res.json(faults.traffic);
+    for (const provider of ['twilio', 'vapi'] as const) {
+      for (const setting of settings) {
+        const value = patches[provider]?.[setting];
+        if (value !== undefined) faults.traffic[provider][setting] = value as number;
+      }
+    }
+    faults.restartLoad();
+    res.json(traffic());
   });
   router.post('/twilio/accounts', (req, res) => {
     try {

@@ -35,6 +35,7 @@ export function sandboxControl(sandbox: Pick<SandboxHandle, 'controlUrl'>) {
     reset: () => call('POST', '/reset'),
     fault: (spec: FaultSpec) => call('POST', '/faults', spec),
     clearFaults: () => call('DELETE', '/faults'),
+    faults: async () => (await call('GET', '/faults')).body as (FaultSpec & { hits: number })[],
     state: async () => (await call('GET', '/state')).body,
     requests: async () => (await call('GET', '/requests')).body as RecordedRequest[],
     addAssistant: (body: Record<string, unknown>) => call('POST', '/assistants', body),
@@ -42,19 +43,32 @@ export function sandboxControl(sandbox: Pick<SandboxHandle, 'controlUrl'>) {
     createTwilioAccount: (body: Record<string, unknown> = {}) => call('POST', '/twilio/accounts', body),
     placeCall: (body: Record<string, unknown>) => call('POST', '/calls', body),
     traffic: (body: Record<string, unknown>) => call('PUT', '/traffic', body),
+    /** The traffic settings and each provider's load since they were set: `{ twilio: { peakInFlight, rejected, ... } }`. */
+    load: async () => (await call('GET', '/traffic')).body as Record<'twilio' | 'vapi', SandboxLoad>,
   };
+}
+
+/** One provider's traffic settings and load, as `GET /__sandbox/traffic` answers them. */
+export interface SandboxLoad {
+  latencyMs: number;
+  concurrencyLimit: number;
+  inFlight: number;
+  peakInFlight: number;
+  rejected: number;
+  received: number;
 }
 
 /** The Twilio adapter pointed at a sandbox, as the runtime wires it in sandbox mode. */
 export function twilioAdapterFor(
   sandbox: SandboxHandle,
-  overrides: { authToken?: string; timeoutMs?: number } = {},
+  overrides: { authToken?: string; timeoutMs?: number; maxConcurrency?: number } = {},
 ): TwilioTelephonyAdapter {
   return new TwilioTelephonyAdapter({
     accountSid: sandbox.twilioAccountSid,
     authToken: overrides.authToken ?? sandbox.twilioAuthToken,
     apiBaseUrl: sandbox.twilioBaseUrl,
     timeoutMs: overrides.timeoutMs ?? 20_000,
+    maxConcurrency: overrides.maxConcurrency,
   });
 }
 

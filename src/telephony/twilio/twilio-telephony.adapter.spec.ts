@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { sandboxControl, startTestSandbox, twilioAdapterFor } from '../../../test/support/sandbox.js';
 import type { SandboxHandle } from '../../sandbox/index.js';
 import { ProviderFailureError } from '../../shared/errors/index.js';
@@ -17,7 +17,7 @@ describe('TwilioTelephonyAdapter against the sandbox, through the twilio SDK', (
   let control: ReturnType<typeof sandboxControl>;
   let twilio: TwilioTelephonyAdapter;
 
-  const adapter = (overrides: { authToken?: string; timeoutMs?: number } = {}) =>
+  const adapter = (overrides: Parameters<typeof twilioAdapterFor>[1] = {}) =>
     twilioAdapterFor(sandbox, overrides);
 
   beforeAll(async () => {
@@ -320,25 +320,30 @@ describe('TwilioTelephonyAdapter against the sandbox, through the twilio SDK', (
       expect(error).toMatchObject({ code: 'TELEPHONY.AUTHENTICATION_FAILED', retryable: false });
     });
 
-    it('retries one 429 transparently and reports lasting 20429 as a retryable failure', async () => {
+    it('retries 429s within the call and reports 20429 lasting past the request timeout as a retryable failure', async () => {
       await control.fault({
         provider: 'twilio',
         method: 'GET',
         path: '*AvailablePhoneNumbers*',
         status: 429,
-        times: 1,
+        times: 3,
       });
       await expect(
         twilio.searchAvailable({ country: 'US', areaCode: '205', limit: 1 }),
       ).resolves.toHaveLength(1);
 
       await control.fault({ provider: 'twilio', path: '*IncomingPhoneNumbers*', status: 429 });
-      await expect(twilio.purchase({ areaCode: '205' })).rejects.toMatchObject({
+      const started = Date.now();
+      await expect(adapter({ timeoutMs: 800 }).purchase({ areaCode: '205' })).rejects.toMatchObject({
         code: 'TELEPHONY.RATE_LIMITED',
         retryable: true,
         details: { provider: 'twilio' },
         diagnostics: expect.objectContaining({ twilioCode: 20429 }),
       });
+      // It backed off (more than one try) and gave up within about the request's timeout.
+      const lasting = (await control.faults()).find((f) => f.status === 429);
+      expect(lasting?.hits).toBeGreaterThan(1);
+      expect(Date.now() - started).toBeLessThan(5_000);
     });
 
     it('reports 5xx, dropped connections and timeouts as retryable failures', async () => {
@@ -376,6 +381,35 @@ describe('TwilioTelephonyAdapter against the sandbox, through the twilio SDK', (
           providerMessage: 'Trial accounts are allowed only one Twilio number.',
         }),
       });
+    });
+  });
+
+  describe('concurrency (TWILIO_MAX_CONCURRENCY) and the account limit', () => {
+    const burst = (client: TwilioTelephonyAdapter, n: number) =>
+      Promise.all(Array.from({ length: n }, () => client.purchase({ areaCode: '205' })));
+    afterEach(() => control.traffic({ twilio: { latencyMs: 0, concurrencyLimit: 0 } }));
+
+    it('never has more requests in flight than its limit, queueing the others', async () => {
+      await control.traffic({ twilio: { latencyMs: 40 } });
+      const bought = await burst(adapter({ maxConcurrency: 3 }), 15);
+      expect(new Set(bought.map((n) => n.phoneNumber)).size).toBe(15);
+      const { twilio: load } = await control.load();
+      expect(load).toMatchObject({ peakInFlight: 3, rejected: 0, received: 15 });
+    });
+
+    it('under an account limit below its own, backs off on 429 and completes every call, each bought once', async () => {
+      await control.traffic({ twilio: { latencyMs: 40, concurrencyLimit: 3 } });
+      const before = (await control.requests()).length;
+      const bought = await burst(adapter({ maxConcurrency: 8 }), 16);
+      expect(new Set(bought.map((n) => n.phoneNumber)).size).toBe(16);
+      const { twilio: load } = await control.load();
+      expect(load.rejected).toBeGreaterThan(0);
+      // A request answered 429 is not processed: 16 purchases reached the emulator, no more.
+      const purchases = (await control.requests())
+        .slice(before)
+        .filter((r) => r.method === 'POST' && r.path.endsWith('/IncomingPhoneNumbers.json'));
+      expect(purchases).toHaveLength(16);
+      expect((await control.state()).twilio.incomingPhoneNumbers).toHaveLength(16);
     });
   });
 });

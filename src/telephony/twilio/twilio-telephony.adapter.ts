@@ -1,7 +1,9 @@
+import pLimit, { type LimitFunction } from 'p-limit';
+import pRetry from 'p-retry';
 import twilio from 'twilio';
 import type { LocalInstance } from 'twilio/lib/rest/api/v2010/account/availablePhoneNumberCountry/local.js';
 import type { IncomingPhoneNumberInstance } from 'twilio/lib/rest/api/v2010/account/incomingPhoneNumber.js';
-import type { TwilioConfig } from '../../config/index.js';
+import { DEFAULT_TWILIO_MAX_CONCURRENCY, type TwilioConfig } from '../../config/index.js';
 import { DomainError } from '../../shared/errors/index.js';
 import {
   AddressRequiredError,
@@ -47,22 +49,38 @@ interface Subject {
 }
 
 /**
+ * A request Twilio answered 429 (20429, "too many concurrent requests") is tried again after a backoff that
+ * doubles from 100 ms, each delay drawn between it and twice it (so a burst's retries spread out), for at most 8
+ * retries within the request's own timeout. Safe for every request, a purchase included: "Requests that receive
+ * 429 responses aren't processed and are safe to retry after backing off"
+ * (https://www.twilio.com/docs/api/errors/20429).
+ */
+const RATE_LIMIT_BACKOFF = { retries: 8, minTimeout: 100, factor: 2, randomize: true };
+
+/**
  * TelephonyPort over the official twilio SDK. Points at the sandbox (or any mock) through
  * `TWILIO_API_BASE_URL`; no other code path differs between sandbox and live. Twilio errors are translated
  * here, once, into the errors of `telephony.errors.ts`.
+ *
+ * Every request goes through `send`: at most `TWILIO_MAX_CONCURRENCY` in flight from this process (Twilio limits
+ * the account's concurrent REST requests and answers 429 beyond), the others queued in order; a 429 that comes
+ * all the same (another instance, another client of the account) waits out its backoff without holding a slot,
+ * and is retried within the call, so a burst slows down instead of failing provisioning steps.
  */
 export class TwilioTelephonyAdapter extends TelephonyPort {
   private readonly client: twilio.Twilio;
+  private readonly limit: LimitFunction;
+  private readonly timeoutMs: number;
 
   constructor(config: TwilioConfig) {
     super();
+    this.limit = pLimit(config.maxConcurrency ?? DEFAULT_TWILIO_MAX_CONCURRENCY);
+    this.timeoutMs = config.timeoutMs;
     const clientOptions = {
       timeout: config.timeoutMs,
-      // The SDK (twilio 6.2.0) then retries a 429, and nothing else, with exponential backoff
-      // (https://github.com/twilio/twilio-node#enable-auto-retry-with-exponential-backoff); safe, since Twilio
-      // never processes a request it answers 429 (https://www.twilio.com/docs/api/errors/20429).
-      autoRetry: true,
-      maxRetries: 2,
+      // Not the SDK's own retry of 429s (`autoRetry`): it waits its backoff inside the request, which would hold
+      // a concurrency slot while doing nothing; `send` retries instead.
+      autoRetry: false,
     };
     this.client = twilio(config.accountSid, config.authToken, {
       // Our own environment decides the host; the SDK's TWILIO_EDGE/REGION rewrite would corrupt a local URL.
@@ -137,7 +155,7 @@ export class TwilioTelephonyAdapter extends TelephonyPort {
 
   async fetch(sid: string): Promise<OwnedNumber | null> {
     try {
-      return ownedNumberOf(await this.client.incomingPhoneNumbers(sid).fetch());
+      return ownedNumberOf(await this.send(() => this.client.incomingPhoneNumbers(sid).fetch()));
     } catch (error) {
       if (isNotFound(error)) return null;
       throw this.translate(error, { operation: 'fetch' });
@@ -154,12 +172,14 @@ export class TwilioTelephonyAdapter extends TelephonyPort {
   async update(sid: string, changes: NumberChanges): Promise<OwnedNumber> {
     const clear = (value: string | null | undefined) => (value === null ? '' : value);
     try {
-      const updated = await this.client.incomingPhoneNumbers(sid).update({
-        friendlyName: changes.friendlyName,
-        voiceUrl: clear(changes.voiceUrl),
-        voiceFallbackUrl: clear(changes.voiceFallbackUrl),
-        trunkSid: clear(changes.trunkSid),
-      });
+      const updated = await this.send(() =>
+        this.client.incomingPhoneNumbers(sid).update({
+          friendlyName: changes.friendlyName,
+          voiceUrl: clear(changes.voiceUrl),
+          voiceFallbackUrl: clear(changes.voiceFallbackUrl),
+          trunkSid: clear(changes.trunkSid),
+        }),
+      );
       return ownedNumberOf(updated);
     } catch (error) {
       if (isNotFound(error)) throw new OwnedNumberNotFoundError(sid);
@@ -169,7 +189,7 @@ export class TwilioTelephonyAdapter extends TelephonyPort {
 
   async release(sid: string): Promise<boolean> {
     try {
-      return await this.client.incomingPhoneNumbers(sid).remove();
+      return await this.send(() => this.client.incomingPhoneNumbers(sid).remove());
     } catch (error) {
       // A DELETE retried after it went through answers 20404: the number is released either way.
       if (isNotFound(error)) return false;
@@ -179,10 +199,19 @@ export class TwilioTelephonyAdapter extends TelephonyPort {
 
   private async call<T>(subject: Subject, fn: () => Promise<T>): Promise<T> {
     try {
-      return await fn();
+      return await this.send(fn);
     } catch (error) {
       throw this.translate(error, subject);
     }
+  }
+
+  /** One Twilio request (a listing's pages included) in a concurrency slot, retried after a backoff on 429. */
+  private send<T>(request: () => Promise<T>): Promise<T> {
+    return pRetry(() => this.limit(request), {
+      ...RATE_LIMIT_BACKOFF,
+      maxRetryTime: this.timeoutMs,
+      shouldRetry: ({ error }) => isRateLimited(error),
+    });
   }
 
   private translate(error: unknown, subject: Subject): Error {
@@ -227,6 +256,11 @@ function restError(
     return { status: e.status, code: e.code, message: String(e.detail ?? e.title ?? '') };
   }
   return undefined;
+}
+
+function isRateLimited(error: unknown): boolean {
+  const rest = restError(error);
+  return rest !== undefined && (rest.status === 429 || rest.code === 20429);
 }
 
 function isNotFound(error: unknown): boolean {
