@@ -14,6 +14,7 @@ import { Migration20261201140000InstallationAndHeldNumbers } from './Migration20
 import { Migration20261201150000PurchaseClaimsAndRefusals } from './Migration20261201150000PurchaseClaimsAndRefusals.js';
 import { Migration20261202120000NumberKindAndImports } from './Migration20261202120000NumberKindAndImports.js';
 import { Migration20261202110000ScheduledDeliveriesAreNoBacklog } from './Migration20261202110000ScheduledDeliveriesAreNoBacklog.js';
+import { Migration20261202110100NumberLifecycle } from './Migration20261202110100NumberLifecycle.js';
 
 /** Every migration, in order. A new migration is added here as well as to this folder. */
 export const migrationsList: MigrationObject[] = [
@@ -56,4 +57,5 @@ export const migrationsList: MigrationObject[] = [
     name: 'Migration20261202110000ScheduledDeliveriesAreNoBacklog',
     class: Migration20261202110000ScheduledDeliveriesAreNoBacklog,
   },
+  { name: 'Migration20261202110100NumberLifecycle', class: Migration20261202110100NumberLifecycle },
 ];

@@ -53,6 +53,22 @@ export class EnvReader {
     return parsed;
   }
 
+  /** A decimal number (`0`, `48`, `0.001`) within a range. */
+  decimal(name: string, fallback: number, { min, max }: { min: number; max: number }): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const parsed = Number(value);
+    if (!/^\d+(\.\d+)?$/.test(value) || !Number.isFinite(parsed)) {
+      this.problem(name, `must be a number such as 48 or 0.5 (got "${value}")`);
+      return fallback;
+    }
+    if (parsed < min || parsed > max) {
+      this.problem(name, `must be between ${min} and ${max} (got ${parsed})`);
+      return fallback;
+    }
+    return parsed;
+  }
+
   boolean(name: string, fallback: boolean): boolean {
     const value = this.raw(name)?.toLowerCase();
     if (value === undefined) return fallback;

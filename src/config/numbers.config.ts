@@ -9,6 +9,11 @@ export abstract class NumbersConfig {
   /** How many candidates a purchase tries when the ones before were sold since the search. */
   abstract purchaseCandidates: number;
   /**
+   * How long a released number stays at Twilio, detached from Vapi, for a restore (`NUMBER_RELEASE_GRACE_HOURS`,
+   * fractions allowed); 0 releases it at Twilio at once.
+   */
+  abstract releaseGraceMs: number;
+  /**
    * Named points where the process kills itself (SIGKILL), to prove the flow survives a crash there.
    * For crash tests only; empty in any real deployment.
    */
@@ -22,6 +27,9 @@ export function readNumbersConfig(env: EnvReader): NumbersConfig {
     provisioningWaitMs: env.integer('PROVISIONING_WAIT_MS', 20_000, { min: 0, max: 120_000 }),
     monthlyCostCents: env.integer('NUMBER_MONTHLY_COST_CENTS', 115, { min: 0, max: 1_000_000 }),
     purchaseCandidates: env.integer('PURCHASE_CANDIDATES', 5, { min: 1, max: 20 }),
+    releaseGraceMs: Math.round(
+      env.decimal('NUMBER_RELEASE_GRACE_HOURS', 0, { min: 0, max: 24 * 90 }) * 60 * 60 * 1000,
+    ),
     failpoints: (env.string('FAILPOINTS') ?? '')
       .split(',')
       .map((name) => name.trim())

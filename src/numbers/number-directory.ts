@@ -43,7 +43,11 @@ export class PhoneNumberDirectory extends NumberDirectory {
   }
 
   async isAgentInUse(agentId: string): Promise<boolean> {
-    const count = await this.em.fork().count(PhoneNumber, { agentId, status: { $ne: 'released' } });
+    // The agent a number is changing to counts too: the change would fail without it.
+    const count = await this.em.fork().count(PhoneNumber, {
+      $or: [{ agentId }, { pendingChange: { agentId } }],
+      status: { $ne: 'released' },
+    });
     return count > 0;
   }
 }

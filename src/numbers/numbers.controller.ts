@@ -1,4 +1,17 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import {
   ApiAcceptedResponse,
@@ -16,6 +29,8 @@ import { IdempotencyService, parseIdempotencyKey } from '../shared/idempotency/i
 import { TenantScope } from '../tenancy/index.js';
 import { BuyNumberCommand } from './buy-number/buy-number.command.js';
 import { BuyNumberDto } from './buy-number/buy-number.dto.js';
+import { ChangeNumberCommand } from './change-number/change-number.command.js';
+import { ChangeNumberDto } from './change-number/change-number.dto.js';
 import { GetNumberQuery } from './get-number/get-number.query.js';
 import { ListNumbersQuery } from './list-numbers/list-numbers.query.js';
 import {
@@ -23,6 +38,8 @@ import {
   PhoneNumberResponse,
   PurchaseNumberResponse,
 } from './phone-number.response.js';
+import { ReleaseNumberCommand } from './release-number/release-number.command.js';
+import { RestoreNumberCommand } from './restore-number/restore-number.command.js';
 import { RetryProvisioningCommand } from './retry-number/retry-provisioning.command.js';
 import { SearchNumbersDto } from './search-numbers/search-numbers.dto.js';
 import { SearchNumbersQuery } from './search-numbers/search-numbers.query.js';
@@ -135,6 +152,64 @@ export class NumbersController {
   @ApiProblem(409, ['NUMBERS.NOT_RETRIABLE'], 'The number is not failed.')
   retry(@Param('id', parseId('id')) id: string): Promise<PhoneNumberResponse> {
     return this.commands.execute(new RetryProvisioningCommand(id));
+  }
+
+  @Patch('api/numbers/:id')
+  @HttpCode(202)
+  @ApiAcceptedResponse({
+    type: PhoneNumberResponse,
+    description:
+      'The change is on its way to Vapi (`pendingChange`); `agentId` says the new agent once Vapi reads back with ' +
+      'its assistant (`GET /api/numbers/:id`). Asking for the agent the number has, or is changing to, changes nothing.',
+  })
+  @ApiProblem(400, ['REQUEST.INVALID_ID', 'VALIDATION.FAILED'], 'The id or the body is not valid.')
+  @ApiProblem(404, ['NUMBERS.NOT_FOUND', 'AGENTS.NOT_FOUND'], `${NOT_FOUND} Or no such agent in its project.`)
+  @ApiProblem(
+    409,
+    ['NUMBERS.NOT_ACTIVE'],
+    'The number is not active (still provisioning, failed or released).',
+  )
+  change(
+    @Param('id', parseId('id')) id: string,
+    @Body() body: ChangeNumberDto,
+  ): Promise<PhoneNumberResponse> {
+    return this.commands.execute(new ChangeNumberCommand(id, body));
+  }
+
+  @Delete('api/numbers/:id')
+  @HttpCode(202)
+  @ApiAcceptedResponse({
+    type: PhoneNumberResponse,
+    description:
+      'The release is on its way: detached from Vapi, then released at Twilio (after `NUMBER_RELEASE_GRACE_HOURS`, ' +
+      'until when `restorableUntil` says it can be restored). A number still provisioning is released once its step ' +
+      'in flight ends. Asking again answers the same and changes nothing.',
+  })
+  @ApiProblem(400, ['REQUEST.INVALID_ID'], 'The id is not a UUID.')
+  @ApiProblem(404, ['NUMBERS.NOT_FOUND'], NOT_FOUND)
+  @ApiProblem(409, ['NUMBERS.NOT_RELEASABLE'], 'The number is a refused purchase: it holds nothing.')
+  release(@Param('id', parseId('id')) id: string): Promise<PhoneNumberResponse> {
+    return this.commands.execute(new ReleaseNumberCommand(id));
+  }
+
+  @Post('api/numbers/:id/restore')
+  @HttpCode(202)
+  @ApiAcceptedResponse({
+    type: PhoneNumberResponse,
+    description:
+      'The released number is being attached again as it was (`restoring`, then `active`). Asking again while it ' +
+      'is restoring answers the same.',
+  })
+  @ApiProblem(400, ['REQUEST.INVALID_ID'], 'The id is not a UUID.')
+  @ApiProblem(404, ['NUMBERS.NOT_FOUND'], NOT_FOUND)
+  @ApiProblem(
+    409,
+    ['NUMBERS.NOT_RESTORABLE'],
+    'The number is not released, was released without a grace period, or its grace period is over.',
+  )
+  @ApiProblem(429, ['NUMBERS.QUOTA_EXCEEDED'], 'The tenant holds TENANT_MAX_NUMBERS live numbers already.')
+  restore(@Param('id', parseId('id')) id: string): Promise<PhoneNumberResponse> {
+    return this.commands.execute(new RestoreNumberCommand(id));
   }
 
   @Get('api/projects/:projectId/numbers')

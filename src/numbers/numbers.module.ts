@@ -4,6 +4,10 @@ import { TelephonyModule } from '../telephony/index.js';
 import { TenancyModule } from '../tenancy/index.js';
 import { VoiceAgentModule } from '../voice-agent/index.js';
 import { BuyNumberHandler } from './buy-number/buy-number.handler.js';
+import { ChangeNumberHandler } from './change-number/change-number.handler.js';
+import { NumberChangeProcessManager } from './change-number/number-change.process-manager.js';
+import { UpdateNumbersOnProjectFallbackChangedHandler } from './change-number/update-numbers-on-project-fallback-changed.event-handler.js';
+import { UpdateStep } from './change-number/update.step.js';
 import { GetNumberHandler } from './get-number/get-number.handler.js';
 import { ListNumbersHandler } from './list-numbers/list-numbers.handler.js';
 import { NumberDirectoryModule } from './number-directory.js';
@@ -15,6 +19,11 @@ import { ProvisioningMetrics } from './provisioning/provisioning.metrics.js';
 import { ProvisioningSteps } from './provisioning/provisioning-steps.js';
 import { PurchaseStep } from './provisioning/purchase.step.js';
 import { RegisterStep } from './provisioning/register.step.js';
+import { DetachStep } from './release-number/detach.step.js';
+import { NumberReleaseProcessManager } from './release-number/number-release.process-manager.js';
+import { ReleaseNumberHandler } from './release-number/release-number.handler.js';
+import { ReleaseStep } from './release-number/release.step.js';
+import { RestoreNumberHandler } from './restore-number/restore-number.handler.js';
 import { RetryProvisioningHandler } from './retry-number/retry-provisioning.handler.js';
 import { NumberCatalog } from './search-numbers/number-catalog.js';
 import { SearchNumbersHandler } from './search-numbers/search-numbers.handler.js';
@@ -41,6 +50,15 @@ import { SearchNumbersHandler } from './search-numbers/search-numbers.handler.js
     GetNumberHandler,
     ListNumbersHandler,
     RetryProvisioningHandler,
+    UpdateStep,
+    NumberChangeProcessManager,
+    ChangeNumberHandler,
+    UpdateNumbersOnProjectFallbackChangedHandler,
+    DetachStep,
+    ReleaseStep,
+    NumberReleaseProcessManager,
+    ReleaseNumberHandler,
+    RestoreNumberHandler,
   ],
 })
 export class NumbersModule {}

@@ -5,12 +5,24 @@ import { AggregateRoot } from '../shared/domain/aggregate-root.js';
 import { TenantOwned } from '../tenancy/index.js';
 import {
   NumberActivatedEvent,
+  NumberChangeRequestedEvent,
+  NumberDetachedFromVapiEvent,
+  NumberFallbackUpdatedEvent,
+  NumberProvisioningCancelledEvent,
+  NumberReassignedEvent,
+  NumberReleaseDueEvent,
+  NumberReleaseRequestedEvent,
+  NumberReleasedAtTwilioEvent,
+  NumberReleasedEvent,
+  NumberRestoreRequestedEvent,
+  NumberRestoredEvent,
   NumberProvisioningFailedEvent,
   NumberProvisioningRetriedEvent,
   NumberPurchasedEvent,
   NumberRegisteredWithVapiEvent,
   NumberRequestedEvent,
   isImported,
+  releasesAtTwilio,
   type NumberEventPayload,
   type NumberKind,
 } from './events/number-events.js';
@@ -21,7 +33,17 @@ export type { NumberKind } from './events/number-events.js';
  * The steps of provisioning. Their order is the provisioning process manager's to state
  * (`provisioning/number-provisioning.process-manager.ts`): the number only keeps each one's state.
  */
-export type StepName = 'purchase' | 'register' | 'activate';
+export type ProvisioningStepName = 'purchase' | 'register' | 'activate';
+/**
+ * The steps of a live number's life: `update` pushes a change to Vapi (`change-number/number-change.process-manager.ts`),
+ * `detach` and `release` release the number (Vapi, then Twilio), `reattach` restores it
+ * (`release-number/number-release.process-manager.ts`). Recorded once run.
+ */
+export type LifecycleStepName = 'update' | 'detach' | 'release' | 'reattach';
+export type StepName = ProvisioningStepName | LifecycleStepName;
+const PROVISIONING_STEPS: readonly StepName[] = ['purchase', 'register', 'activate'];
+/** The steps a release waits for when one is in flight (each may leave something at a provider when it ends). */
+const RELEASE_WAITS_FOR: readonly StepName[] = [...PROVISIONING_STEPS, 'reattach'];
 export type StepStatus = 'pending' | 'running' | 'succeeded' | 'failed';
 
 export interface StepError {
@@ -66,9 +88,52 @@ export type PurchaseRefusal =
  * Twilio would not make (nothing to retry, nothing held); `failed` is a step that needs an operator or a retry.
  */
 export type NumberStatus =
-  'purchasing' | 'registering' | 'activating' | 'active' | 'refused' | 'failed' | 'released';
+  | 'purchasing'
+  | 'registering'
+  | 'activating'
+  | 'active'
+  | 'refused'
+  | 'failed'
+  | 'releasing'
+  | 'released'
+  | 'restoring';
 
-const STATUS_OF_STEP: Record<StepName, NumberStatus> = {
+/** Statuses that hold (or are about to hold) a number for the customer: they count against `TENANT_MAX_NUMBERS`. */
+export const LIVE_STATUSES: readonly NumberStatus[] = [
+  'purchasing',
+  'registering',
+  'activating',
+  'active',
+  'restoring',
+];
+
+/** The steps' state: provisioning's three from the start, the lifecycle's once they run. */
+export type NumberSteps = Record<ProvisioningStepName, StepState> &
+  Partial<Record<LifecycleStepName, StepState>>;
+
+/** A change on its way to Vapi; the response shows it as `pendingChange`. */
+export interface PendingChange {
+  id: string;
+  /** The agent the number is to answer with, when the change is a reassignment. */
+  agentId: string | null;
+  /** Whether the project's fallback changed (Vapi gets the project's fallback as it is when the step runs). */
+  fallbackChanged: boolean;
+  requestedAt: string;
+}
+
+/** How long a change's attempt keeps the next one waiting (longer than a Vapi call and its read-back take). */
+const CHANGE_IN_FLIGHT_MS = 60_000;
+
+/** Another change of the number is being pushed to Vapi: this one waits (the outbox tries it again shortly). */
+export class ChangeInFlightError extends Error {
+  readonly code = 'NUMBERS.CHANGE_IN_FLIGHT';
+
+  constructor(numberId: string) {
+    super(`another change of number ${numberId} is on its way to Vapi`);
+  }
+}
+
+const STATUS_OF_STEP: Record<ProvisioningStepName, NumberStatus> = {
   purchase: 'purchasing',
   register: 'registering',
   activate: 'activating',
@@ -102,7 +167,11 @@ export class PhoneNumber extends AggregateRoot {
     | 'activatedAt'
     | 'refusal'
     | 'idempotencyKey'
-    | 'kind';
+    | 'kind'
+    | 'pendingChange'
+    | 'releaseRequestedAt'
+    | 'releasedAt'
+    | 'graceUntil';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -143,7 +212,7 @@ export class PhoneNumber extends AggregateRoot {
   status: NumberStatus = 'purchasing';
 
   @Property({ type: 'json' })
-  steps: Record<StepName, StepState>;
+  steps: NumberSteps;
 
   /** Why Twilio would not sell a number, once the purchase is `refused`. */
   @Property({ type: 'json', nullable: true })
@@ -161,6 +230,22 @@ export class PhoneNumber extends AggregateRoot {
 
   @Property({ type: 'datetime', nullable: true })
   activatedAt: Date | null = null;
+
+  /** A change on its way to Vapi (another agent, the project's new fallback), until it is read back. */
+  @Property({ type: 'json', nullable: true })
+  pendingChange: PendingChange | null = null;
+
+  /** When the customer asked for the release (a release asked mid-provisioning waits for the step in flight). */
+  @Property({ type: 'datetime', nullable: true })
+  releaseRequestedAt: Date | null = null;
+
+  /** When the number stopped being the customer's (detached from Vapi). */
+  @Property({ type: 'datetime', nullable: true })
+  releasedAt: Date | null = null;
+
+  /** Until when a released number is kept at Twilio, detached from Vapi, for a restore; null without a grace period. */
+  @Property({ type: 'datetime', nullable: true })
+  graceUntil: Date | null = null;
 
   constructor(props: {
     tenantId: string;
@@ -196,24 +281,72 @@ export class PhoneNumber extends AggregateRoot {
     return twilioMarkOf(this.id);
   }
 
-  /** The step that runs now, or null when none does (active, refused, failed, released). */
+  /**
+   * The step that runs now, or null when none does (refused, failed, released for good, active with nothing to
+   * push). A released number in its grace period waits for `release` (Twilio), due when the grace ends.
+   */
   get currentStep(): StepName | null {
-    const entry = Object.entries(STATUS_OF_STEP).find(([, status]) => status === this.status);
-    return entry ? (entry[0] as StepName) : null;
+    switch (this.status) {
+      case 'purchasing':
+        return 'purchase';
+      case 'registering':
+        return 'register';
+      case 'activating':
+        return 'activate';
+      case 'active':
+        return this.pendingChange ? 'update' : null;
+      case 'releasing':
+        return this.steps.detach?.status === 'succeeded' ? 'release' : 'detach';
+      case 'released':
+        return this.inGrace ? 'release' : null;
+      case 'restoring':
+        return 'reattach';
+      default:
+        return null;
+    }
   }
 
-  /** Whether `step` is the one under way: a redelivered event for a step already done is then a no-op. */
-  isAt(step: StepName): boolean {
-    return this.currentStep === step;
+  /**
+   * Whether `step` is the one under way: a redelivered event for a step already done is then a no-op. A lifecycle
+   * step that failed for good waits for the customer to ask again (the same request re-arms it).
+   */
+  isAt(step: StepName, now = new Date()): boolean {
+    if (this.currentStep !== step || this.steps[step]?.status === 'failed') return false;
+    // Twilio's release waits for the end of the grace period, whatever event comes early.
+    return !(step === 'release' && this.graceUntil !== null && this.graceUntil > now);
+  }
+
+  /** Released, still at Twilio, detached from Vapi: a restore can bring it back until `graceUntil`. */
+  get inGrace(): boolean {
+    return (
+      this.status === 'released' && this.graceUntil !== null && this.steps.release?.status !== 'succeeded'
+    );
+  }
+
+  /**
+   * Whether releasing the number releases it at Twilio: a number we bought is ours to release; an imported one lives
+   * in the customer's Twilio account (or another carrier's) and is only detached from Vapi.
+   */
+  get releasedAtTwilio(): boolean {
+    return releasesAtTwilio(this.kind);
   }
 
   /**
    * One more attempt of the current step begins. Answers whether the attempt before it left its outcome unknown: until
    * this attempt records one, its own outcome counts as unknown (a crash mid-call leaves it so).
    */
-  startAttempt(step: StepName): { previousOutcomeUnknown: boolean } {
+  startAttempt(step: StepName, now = new Date()): { previousOutcomeUnknown: boolean } {
     this.assertAt(step);
-    const previous = this.steps[step];
+    const previous = this.stepState(step);
+    // Two changes asked one after the other are two deliveries: one pushes to Vapi at a time, so that an older push
+    // never lands after a newer one. One whose process died stops counting after a while.
+    if (
+      step === 'update' &&
+      previous.status === 'running' &&
+      now.getTime() - Date.parse(previous.updatedAt) < CHANGE_IN_FLIGHT_MS
+    ) {
+      throw new ChangeInFlightError(this.id);
+    }
     const previousOutcomeUnknown = previous.status === 'running' || previous.outcomeUnknown === true;
     this.setStep(step, { status: 'running', attempts: previous.attempts + 1, outcomeUnknown: true });
     return { previousOutcomeUnknown };
@@ -223,14 +356,21 @@ export class PhoneNumber extends AggregateRoot {
   attemptFailed(step: StepName, error: StepError, outcomeUnknown: boolean): void {
     this.assertAt(step);
     this.setStep(step, { status: 'pending', lastError: error, outcomeUnknown });
+    this.handOverToRelease(step);
   }
 
-  /** The step cannot succeed (an error no retry can fix, or its attempts ran out): the number is failed. */
+  /**
+   * The step cannot succeed (an error no retry can fix, or its attempts ran out). A provisioning step fails the
+   * number; a lifecycle step fails alone (the number stays as it is: live with its change pending, or releasing),
+   * until the same request asks again.
+   */
   failStep(step: StepName, error: StepError): void {
     this.assertAt(step);
     this.setStep(step, { status: 'failed', lastError: error });
+    if (!PROVISIONING_STEPS.includes(step)) return this.handOverToRelease(step);
     this.status = 'failed';
     this.recordFailure(step, error);
+    this.handOverToRelease(step);
   }
 
   /**
@@ -273,9 +413,10 @@ export class PhoneNumber extends AggregateRoot {
   /** The step that follows a succeeded one is under way (the process manager says which). */
   begin(step: StepName): void {
     const current = this.currentStep;
-    if (!current || this.steps[current].status !== 'succeeded')
+    if (!current || this.stepState(current).status !== 'succeeded')
       throw new Error(`number ${this.id} is ${this.status}: no step has just succeeded`);
-    this.status = STATUS_OF_STEP[step];
+    this.status = STATUS_OF_STEP[step as ProvisioningStepName];
+    this.handOverToRelease(current);
   }
 
   /** Both sides read back as provisioned: calls reach the agent. */
@@ -295,11 +436,14 @@ export class PhoneNumber extends AggregateRoot {
         monthlyCostCents,
       }),
     );
+    this.handOverToRelease('activate');
   }
 
   /** Runs the failed step again; the step's attempts keep counting. Returns the step. */
   retry(): StepName {
-    const step = (Object.keys(this.steps) as StepName[]).find((s) => this.steps[s].status === 'failed');
+    const step = (PROVISIONING_STEPS as ProvisioningStepName[]).find(
+      (s) => this.steps[s].status === 'failed',
+    );
     if (this.status !== 'failed' || !step) {
       throw new Error(`number ${this.id} is ${this.status}, not failed`);
     }
@@ -307,6 +451,247 @@ export class PhoneNumber extends AggregateRoot {
     this.setStep(step, { status: 'pending' });
     this.recordEvent(new NumberProvisioningRetriedEvent(this.tenantId, { ...this.payload(), step }));
     return step;
+  }
+
+  // ── A change on its way to Vapi ────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * A change for Vapi: another agent (`agentId`), or the project's fallback changed. Merged with a change already on
+   * its way (the latest agent wins); the `update` step pushes the whole of it. Only a live number takes changes (the
+   * others read the project and agent when they register).
+   */
+  requestChange(change: { agentId?: string; fallbackChanged?: boolean }, now = new Date()): PendingChange {
+    if (this.status !== 'active') throw new Error(`number ${this.id} is ${this.status}, not active`);
+    const pending: PendingChange = {
+      id: randomUUID(),
+      agentId: change.agentId ?? this.pendingChange?.agentId ?? null,
+      fallbackChanged: change.fallbackChanged === true || this.pendingChange?.fallbackChanged === true,
+      requestedAt: now.toISOString(),
+    };
+    this.pendingChange = pending;
+    this.setStep('update', { status: 'pending', lastError: null, outcomeUnknown: false });
+    this.recordEvent(
+      new NumberChangeRequestedEvent(this.tenantId, {
+        ...this.payload(),
+        changeId: pending.id,
+        toAgentId: pending.agentId,
+        fallbackChanged: pending.fallbackChanged,
+      }),
+    );
+    return pending;
+  }
+
+  /**
+   * Vapi read back with the change `changeId` asked for. A newer change that arrived meanwhile is left to its own
+   * attempt (this one only lets it run).
+   */
+  changeApplied(
+    changeId: string,
+    applied: { vapiNumberId: string; assistantId: string; fallbackNumber: string | null },
+  ): void {
+    this.assertAt('update');
+    const change = this.pendingChange!;
+    if (change.id !== changeId) {
+      this.setStep('update', { status: 'pending', outcomeUnknown: false });
+      return;
+    }
+    this.succeed('update');
+    this.pendingChange = null;
+    if (change.agentId && change.agentId !== this.agentId) {
+      const previousAgentId = this.agentId;
+      this.agentId = change.agentId;
+      this.recordEvent(
+        new NumberReassignedEvent(this.tenantId, {
+          ...this.payload(),
+          previousAgentId,
+          vapiNumberId: applied.vapiNumberId,
+          assistantId: applied.assistantId,
+        }),
+      );
+    }
+    if (change.fallbackChanged) {
+      this.recordEvent(
+        new NumberFallbackUpdatedEvent(this.tenantId, {
+          ...this.payload(),
+          vapiNumberId: applied.vapiNumberId,
+          fallbackNumber: applied.fallbackNumber,
+        }),
+      );
+    }
+  }
+
+  // ── Release and restore ────────────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * The customer releases the number. Answers false when that asks for nothing new (already released, releasing, or
+   * asked while a step is in flight): releasing twice is harmless. A live number keeps `graceMs` at Twilio for a
+   * restore; a number that never went live is released at once. While a provisioning step is in flight the release
+   * waits for it (that step's outcome hands over, `handOverToRelease`), so nothing it bought is left behind; a
+   * provisioning that waits for a retry, or failed, is cancelled now. A lifecycle step that failed for good is
+   * re-armed by asking again.
+   */
+  requestRelease(graceMs: number, now = new Date()): boolean {
+    if (this.status === 'refused') throw new Error(`number ${this.id} is refused: it holds nothing`);
+    if (this.status === 'releasing' || this.status === 'released') return this.rearmRelease();
+    if (this.releaseRequestedAt) return false;
+    const wasLive = this.status === 'active' || this.status === 'restoring';
+    this.releaseRequestedAt = now;
+    this.graceUntil = wasLive && graceMs > 0 ? new Date(now.getTime() + graceMs) : null;
+    this.recordEvent(
+      new NumberReleaseRequestedEvent(this.tenantId, {
+        ...this.payload(),
+        graceUntil: this.graceUntil?.toISOString() ?? null,
+      }),
+    );
+    const step = this.currentStep;
+    const waits =
+      step !== null && RELEASE_WAITS_FOR.includes(step) && this.stepState(step).status === 'running';
+    if (!waits) this.beginRelease();
+    return true;
+  }
+
+  /**
+   * Whether a step about to run gives way to a release asked while an attempt of it was in flight (that attempt
+   * died without an outcome): the release flow takes over, and looks for whatever that attempt may have left.
+   */
+  yieldsToRelease(step: StepName): boolean {
+    if (!this.releaseRequestedAt || !RELEASE_WAITS_FOR.includes(step) || !this.isAt(step)) return false;
+    this.handOverToRelease(step);
+    return true;
+  }
+
+  /** Vapi no longer holds the number. With a grace period it is released to the customer now, and waits at Twilio. */
+  detached(now = new Date()): void {
+    this.assertAt('detach');
+    const vapiNumberId = this.vapiNumberId;
+    this.succeed('detach');
+    this.vapiNumberId = null;
+    this.recordEvent(new NumberDetachedFromVapiEvent(this.tenantId, { ...this.payload(), vapiNumberId }));
+    if (!this.graceUntil) return;
+    this.status = 'released';
+    this.releasedAt = now;
+    this.recordReleased(true);
+    this.recordEvent(
+      new NumberReleaseDueEvent(
+        this.tenantId,
+        { ...this.payload(), dueAt: this.graceUntil.toISOString() },
+        { deliverAt: this.graceUntil },
+      ),
+    );
+  }
+
+  /** Twilio released the number (or never held it): it is released for good. */
+  releasedFromTwilio(now = new Date()): void {
+    this.assertAt('release');
+    this.succeed('release');
+    if (this.status === 'released') {
+      this.recordEvent(
+        new NumberReleasedAtTwilioEvent(this.tenantId, { ...this.payload(), twilioSid: this.twilioSid }),
+      );
+      return;
+    }
+    this.status = 'released';
+    this.releasedAt = now;
+    this.recordReleased(false);
+  }
+
+  /** Whether a restore may begin: released, still at Twilio, its grace not over, and Twilio's release not begun. */
+  restorable(now = new Date()): boolean {
+    if (this.status === 'restoring') return this.steps.reattach?.status === 'failed';
+    return this.inGrace && this.graceUntil! > now && this.steps.release?.status === 'pending';
+  }
+
+  /**
+   * The customer wants the released number back: it is attached again as it was (`reattach`). Asked again after
+   * the reattachment failed for good, it runs again.
+   */
+  requestRestore(now = new Date()): void {
+    if (!this.restorable(now)) throw new Error(`number ${this.id} cannot be restored`);
+    this.status = 'restoring';
+    this.releaseRequestedAt = null;
+    this.graceUntil = null;
+    this.setStep('reattach', { status: 'pending', attempts: 0, lastError: null, outcomeUnknown: false });
+    this.setStep('release', { status: 'pending', attempts: 0, lastError: null, outcomeUnknown: false });
+    this.setStep('detach', { status: 'pending', attempts: 0, lastError: null, outcomeUnknown: false });
+    this.recordEvent(new NumberRestoreRequestedEvent(this.tenantId, this.payload()));
+  }
+
+  /** Vapi holds the number again as it was, read back: it is live, and billing resumes. */
+  restored(vapiNumberId: string, monthlyCostCents: number, now = new Date()): void {
+    this.assertAt('reattach');
+    this.succeed('reattach');
+    this.vapiNumberId = vapiNumberId;
+    this.status = 'active';
+    this.releasedAt = null;
+    this.recordEvent(
+      new NumberRestoredEvent(this.tenantId, {
+        ...this.payload(),
+        e164: this.e164!,
+        twilioSid: this.twilioSid!,
+        vapiNumberId,
+        restoredAt: now.toISOString(),
+        monthlyCostCents,
+      }),
+    );
+    // A release asked while the restore was on its way goes ahead now.
+    this.handOverToRelease('reattach');
+  }
+
+  /** The number leaves provisioning (or life) for the release flow: `detach` first. */
+  private beginRelease(): void {
+    this.status = 'releasing';
+    this.pendingChange = null;
+    this.setStep('detach', { status: 'pending', attempts: 0, lastError: null, outcomeUnknown: false });
+    this.setStep('release', { status: 'pending', attempts: 0, lastError: null, outcomeUnknown: false });
+  }
+
+  /**
+   * A provisioning step's attempt is over (it succeeded, failed, or waits for a retry) while a release was asked:
+   * what it did is recorded, and the release flow takes over instead of the next step.
+   */
+  private handOverToRelease(step: StepName): void {
+    if (!this.releaseRequestedAt || !RELEASE_WAITS_FOR.includes(step)) return;
+    if (this.status === 'releasing' || this.status === 'released') return;
+    this.beginRelease();
+    this.recordEvent(new NumberProvisioningCancelledEvent(this.tenantId, { ...this.payload(), step }));
+  }
+
+  /** A release step that failed for good runs again when the customer asks again; anything else is no news. */
+  private rearmRelease(): boolean {
+    const step = this.currentStep;
+    if (!step || this.steps[step]?.status !== 'failed') return false;
+    this.setStep(step, { status: 'pending' });
+    this.recordEvent(
+      new NumberReleaseRequestedEvent(this.tenantId, {
+        ...this.payload(),
+        graceUntil: this.graceUntil?.toISOString() ?? null,
+      }),
+    );
+    return true;
+  }
+
+  private recordReleased(heldAtTwilio: boolean): void {
+    this.recordEvent(
+      new NumberReleasedEvent(this.tenantId, {
+        ...this.payload(),
+        releasedAt: this.releasedAt!.toISOString(),
+        graceUntil: this.graceUntil?.toISOString() ?? null,
+        twilioSid: this.twilioSid,
+        heldAtTwilio,
+      }),
+    );
+  }
+
+  /** The step's state (a lifecycle step that never ran reads as pending, never attempted). */
+  stepState(step: StepName): StepState {
+    return (
+      this.steps[step] ?? {
+        status: 'pending',
+        attempts: 0,
+        lastError: null,
+        updatedAt: this.createdAt.toISOString(),
+      }
+    );
   }
 
   private succeed(step: StepName): void {
@@ -328,7 +713,7 @@ export class PhoneNumber extends AggregateRoot {
     // A new object, so that the ORM sees the JSON change.
     this.steps = {
       ...this.steps,
-      [step]: { ...this.steps[step], ...changes, updatedAt: new Date().toISOString() },
+      [step]: { ...this.stepState(step), ...changes, updatedAt: new Date().toISOString() },
     };
   }
 

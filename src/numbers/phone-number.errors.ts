@@ -126,3 +126,33 @@ export function refusalError(refusal: PurchaseRefusal, numberId: string): Domain
       return new RequestedNumberRequiresAddressError(refusal.e164, numberId);
   }
 }
+
+/** `PATCH /api/numbers/:id` on a number that is not live: only a live number changes agent. */
+export class NumberNotActiveError extends ConflictError {
+  static override readonly code = 'NUMBERS.NOT_ACTIVE';
+
+  constructor(id: string, status: string) {
+    super(`Number ${id} is ${status}; only an active number can change agent.`, { numberId: id, status });
+  }
+}
+
+/** `DELETE /api/numbers/:id` on a refused purchase: it holds nothing to release. */
+export class NumberNotReleasableError extends ConflictError {
+  static override readonly code = 'NUMBERS.NOT_RELEASABLE';
+
+  constructor(id: string, status: string) {
+    super(`Number ${id} is ${status}: it holds nothing to release.`, { numberId: id, status });
+  }
+}
+
+/**
+ * `POST /api/numbers/:id/restore` on a number that is not released, or whose grace period is over (Twilio has
+ * released it, or is releasing it: a release at Twilio cannot be undone).
+ */
+export class NumberNotRestorableError extends ConflictError {
+  static override readonly code = 'NUMBERS.NOT_RESTORABLE';
+
+  constructor(id: string, status: string, why: string) {
+    super(`Number ${id} cannot be restored: ${why}.`, { numberId: id, status });
+  }
+}

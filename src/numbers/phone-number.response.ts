@@ -1,10 +1,11 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { PageResponse } from '../shared/pagination/page-query.dto.js';
 import type {
+  LifecycleStepName,
   NumberKind,
   NumberStatus,
+  NumberSteps,
   PhoneNumber,
-  StepName,
   StepState,
   StepStatus,
 } from './phone-number.entity.js';
@@ -40,6 +41,42 @@ export class StepsResponse {
 
   @ApiProperty({ type: StepResponse })
   activate!: StepResponse;
+
+  @ApiProperty({
+    type: StepResponse,
+    required: false,
+    description: 'Pushing a change to Vapi (once one was asked).',
+  })
+  update?: StepResponse;
+
+  @ApiProperty({ type: StepResponse, required: false, description: 'Release: deleting the Vapi number.' })
+  detach?: StepResponse;
+
+  @ApiProperty({
+    type: StepResponse,
+    required: false,
+    description: 'Release: releasing the number at Twilio.',
+  })
+  release?: StepResponse;
+
+  @ApiProperty({ type: StepResponse, required: false, description: 'Restore: registering it in Vapi again.' })
+  reattach?: StepResponse;
+}
+
+export class PendingChangeResponse {
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'The agent the number is changing to (null when only the fallback changes).',
+  })
+  agentId!: string | null;
+
+  @ApiProperty({ description: "Whether the project's new fallback is on its way to Vapi." })
+  fallbackChanged!: boolean;
+
+  @ApiProperty({ format: 'date-time' })
+  requestedAt!: string;
 }
 
 export class PhoneNumberResponse {
@@ -65,9 +102,21 @@ export class PhoneNumberResponse {
   kind!: NumberKind;
 
   @ApiProperty({
-    enum: ['purchasing', 'registering', 'activating', 'active', 'refused', 'failed', 'released'],
+    enum: [
+      'purchasing',
+      'registering',
+      'activating',
+      'active',
+      'refused',
+      'failed',
+      'releasing',
+      'released',
+      'restoring',
+    ],
     description:
-      '`refused`: Twilio would not sell a number; such a number holds nothing and is never listed.',
+      '`refused`: Twilio would not sell a number; such a number holds nothing and is never listed. `releasing`: ' +
+      'being detached from Vapi and released at Twilio; `released`: no longer the customer’s (see `restorableUntil`); ' +
+      '`restoring`: a released number being attached again.',
   })
   status!: NumberStatus;
 
@@ -87,14 +136,52 @@ export class PhoneNumberResponse {
   @ApiProperty({ type: String, nullable: true, format: 'uuid' })
   vapiNumberId!: string | null;
 
-  @ApiProperty({ type: StepsResponse, description: 'Progress of each provisioning step, for a dashboard.' })
-  steps!: Record<StepName, StepState>;
+  @ApiProperty({
+    type: StepsResponse,
+    description:
+      'Progress of each provisioning step, and of each lifecycle step once one ran, for a dashboard.',
+  })
+  steps!: NumberSteps;
 
   @ApiProperty({ format: 'date-time' })
   createdAt!: string;
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   activatedAt!: string | null;
+
+  @ApiProperty({
+    type: PendingChangeResponse,
+    nullable: true,
+    description:
+      'A change on its way to Vapi (`PATCH`, or the project’s new fallback), until Vapi reads back with it.',
+  })
+  pendingChange!: PendingChangeResponse | null;
+
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'When the release was asked for.',
+  })
+  releaseRequestedAt!: string | null;
+
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'When the number stopped being the customer’s (detached from Vapi).',
+  })
+  releasedAt!: string | null;
+
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description:
+      'A released number is kept at Twilio, detached from Vapi, until then: `POST /api/numbers/:id/restore` brings ' +
+      'it back. Null when it cannot be restored.',
+  })
+  restorableUntil!: string | null;
 
   static of(number: PhoneNumber): PhoneNumberResponse {
     return {
@@ -111,22 +198,35 @@ export class PhoneNumberResponse {
       steps: publicSteps(number.steps),
       createdAt: number.createdAt.toISOString(),
       activatedAt: number.activatedAt?.toISOString() ?? null,
+      pendingChange: number.pendingChange && {
+        agentId: number.pendingChange.agentId,
+        fallbackChanged: number.pendingChange.fallbackChanged,
+        requestedAt: number.pendingChange.requestedAt,
+      },
+      releaseRequestedAt: number.releaseRequestedAt?.toISOString() ?? null,
+      releasedAt: number.releasedAt?.toISOString() ?? null,
+      restorableUntil: number.restorable() ? number.graceUntil!.toISOString() : null,
     };
   }
 }
 
 /** The steps as shown to callers: the error's code and message (its details stay in the problem answers). */
-function publicSteps(steps: Record<StepName, StepState>): Record<StepName, StepState> {
+function publicSteps(steps: NumberSteps): NumberSteps {
   const strip = (s: StepState): StepState => ({
     status: s.status,
     attempts: s.attempts,
     lastError: s.lastError ? { code: s.lastError.code, message: s.lastError.message } : null,
     updatedAt: s.updatedAt,
   });
+  const lifecycle = (['update', 'detach', 'release', 'reattach'] as LifecycleStepName[]).flatMap((name) => {
+    const step = steps[name];
+    return step ? [[name, strip(step)] as const] : [];
+  });
   return {
     purchase: strip(steps.purchase),
     register: strip(steps.register),
     activate: strip(steps.activate),
+    ...Object.fromEntries(lifecycle),
   };
 }
 

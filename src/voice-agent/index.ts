@@ -19,3 +19,5 @@ export {
   type VapiRegistrationRequest,
 } from './register-with-vapi/register-with-vapi.command.js';
 export { CheckVapiRegistrationQuery } from './check-vapi-registration/check-vapi-registration.query.js';
+export { UpdateVapiNumberCommand } from './update-vapi-number/update-vapi-number.command.js';
+export { DetachFromVapiCommand } from './detach-from-vapi/detach-from-vapi.command.js';

@@ -9,7 +9,9 @@ import { DeleteAgentHandler } from './agents/delete-agent/delete-agent.handler.j
 import { GetAgentHandler } from './agents/get-agent/get-agent.handler.js';
 import { ListAgentsHandler } from './agents/list-agents/list-agents.handler.js';
 import { CheckVapiRegistrationHandler } from './check-vapi-registration/check-vapi-registration.handler.js';
+import { DetachFromVapiHandler } from './detach-from-vapi/detach-from-vapi.handler.js';
 import { RegisterWithVapiHandler } from './register-with-vapi/register-with-vapi.handler.js';
+import { UpdateVapiNumberHandler } from './update-vapi-number/update-vapi-number.handler.js';
 import { VapiVoiceAgentAdapter } from './vapi/vapi-voice-agent.adapter.js';
 import { VoiceAgentPort } from './voice-agent.port.js';
 import { CallEventsPublisher } from './webhook/call-events.publisher.js';
@@ -35,6 +37,8 @@ import { VapiWebhookHandler } from './webhook/vapi-webhook.handler.js';
     CallEventsPublisher,
     RegisterWithVapiHandler,
     CheckVapiRegistrationHandler,
+    UpdateVapiNumberHandler,
+    DetachFromVapiHandler,
   ],
   exports: [VoiceAgentPort],
 })

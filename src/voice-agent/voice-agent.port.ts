@@ -64,7 +64,7 @@ export interface VapiPhoneNumberChanges {
   name?: string;
   assistantId?: string | null;
   server?: VapiServerSettings;
-  fallbackDestination?: VapiFallbackDestination;
+  fallbackDestination?: VapiFallbackDestination | null;
 }
 
 /**

@@ -8,7 +8,7 @@ import type { IdempotentResponse } from '../../shared/idempotency/index.js';
 import { GetProjectQuery, TenantQuotas } from '../../tenancy/index.js';
 import { GetAgentQuery } from '../../voice-agent/index.js';
 import { validAreaCode } from '../area-codes.js';
-import { PhoneNumber } from '../phone-number.entity.js';
+import { LIVE_STATUSES, PhoneNumber } from '../phone-number.entity.js';
 import {
   NumberQuotaExceededError,
   RequestedNumberUnavailableError,
@@ -18,8 +18,8 @@ import { PhoneNumberResponse, type PurchaseNumberResponse } from '../phone-numbe
 import { BuyNumberCommand } from './buy-number.command.js';
 
 const POLL_MS = 50;
-/** Statuses that hold (or are about to hold) a number: they count against the tenant's cap. */
-const LIVE_STATUSES = ['purchasing', 'registering', 'activating', 'active'] as const;
+/** Statuses the click's answer waits out. */
+const PROVISIONING_STATUSES = new Set<string>(['purchasing', 'registering', 'activating']);
 
 @CommandHandler(BuyNumberCommand)
 export class BuyNumberHandler implements ICommandHandler<BuyNumberCommand> {
@@ -75,18 +75,12 @@ export class BuyNumberHandler implements ICommandHandler<BuyNumberCommand> {
     }
   }
 
-  /** The number as it stands when it is live, failed, or the wait is over. */
+  /** The number as it stands when it is live, failed (or released meanwhile), or the wait is over. */
   private async waitForOutcome(id: string): Promise<PhoneNumber> {
     const deadline = performance.now() + this.config.provisioningWaitMs;
     for (;;) {
       const number = await this.em.fork().findOneOrFail(PhoneNumber, id);
-      if (
-        number.status === 'active' ||
-        number.status === 'failed' ||
-        number.status === 'refused' ||
-        performance.now() >= deadline
-      )
-        return number;
+      if (!PROVISIONING_STATUSES.has(number.status) || performance.now() >= deadline) return number;
       await sleep(POLL_MS);
     }
   }

@@ -88,3 +88,106 @@ export class NumberProvisioningRetriedEvent extends DomainEvent<NumberEventPaylo
   static readonly TYPE = 'numbers.number-provisioning-retried';
   readonly type = NumberProvisioningRetriedEvent.TYPE;
 }
+
+/**
+ * A change to a live number is on its way to Vapi (another agent, the project's new fallback): the lifecycle's
+ * `update` step pushes it. `changeId` names the change, so that an older attempt never confirms a newer one.
+ */
+export class NumberChangeRequestedEvent extends DomainEvent<
+  NumberEventPayload & { changeId: string; toAgentId: string | null; fallbackChanged: boolean }
+> {
+  static readonly TYPE = 'numbers.number-change-requested';
+  readonly type = NumberChangeRequestedEvent.TYPE;
+}
+
+/** Vapi's number answers with the new agent's assistant (read back), and our record says so. */
+export class NumberReassignedEvent extends DomainEvent<
+  NumberEventPayload & { previousAgentId: string; vapiNumberId: string; assistantId: string }
+> {
+  static readonly TYPE = 'numbers.number-reassigned';
+  readonly type = NumberReassignedEvent.TYPE;
+}
+
+/** Vapi's number has the project's new fallback (read back). */
+export class NumberFallbackUpdatedEvent extends DomainEvent<
+  NumberEventPayload & { vapiNumberId: string; fallbackNumber: string | null }
+> {
+  static readonly TYPE = 'numbers.number-fallback-updated';
+  readonly type = NumberFallbackUpdatedEvent.TYPE;
+}
+
+/**
+ * The customer released the number (`DELETE /api/numbers/:id`). `graceUntil`: kept at Twilio, detached from Vapi,
+ * for a restore until then (null: released at Twilio at once).
+ */
+export class NumberReleaseRequestedEvent extends DomainEvent<
+  NumberEventPayload & { graceUntil: string | null }
+> {
+  static readonly TYPE = 'numbers.number-release-requested';
+  readonly type = NumberReleaseRequestedEvent.TYPE;
+}
+
+/** A release asked for while a provisioning step was in flight: that step is over, the rest of provisioning is not run. */
+export class NumberProvisioningCancelledEvent extends DomainEvent<NumberEventPayload & { step: string }> {
+  static readonly TYPE = 'numbers.number-provisioning-cancelled';
+  readonly type = NumberProvisioningCancelledEvent.TYPE;
+}
+
+/** Vapi no longer holds the number: calls to it no longer reach the agent. */
+export class NumberDetachedFromVapiEvent extends DomainEvent<
+  NumberEventPayload & { vapiNumberId: string | null }
+> {
+  static readonly TYPE = 'numbers.number-detached-from-vapi';
+  readonly type = NumberDetachedFromVapiEvent.TYPE;
+}
+
+/**
+ * The number is no longer the customer's (billing stops at `releasedAt`). Without a grace period Twilio has released
+ * it; with one (`graceUntil`), Twilio keeps it for us until then, detached from Vapi, and a restore may bring it back.
+ */
+export class NumberReleasedEvent extends DomainEvent<
+  NumberEventPayload & {
+    releasedAt: string;
+    graceUntil: string | null;
+    twilioSid: string | null;
+    /** Whether Twilio still holds it for a restore (the grace period). */
+    heldAtTwilio: boolean;
+  }
+> {
+  static readonly TYPE = 'numbers.number-released';
+  readonly type = NumberReleasedEvent.TYPE;
+}
+
+/** A scheduled delivery (`deliverAt` = `dueAt`): the grace period ends, and Twilio is to release the number. */
+export class NumberReleaseDueEvent extends DomainEvent<NumberEventPayload & { dueAt: string }> {
+  static readonly TYPE = 'numbers.number-release-due';
+  readonly type = NumberReleaseDueEvent.TYPE;
+}
+
+/** The grace period ended and Twilio released the number: it can no longer be restored. */
+export class NumberReleasedAtTwilioEvent extends DomainEvent<
+  NumberEventPayload & { twilioSid: string | null }
+> {
+  static readonly TYPE = 'numbers.number-released-at-twilio';
+  readonly type = NumberReleasedAtTwilioEvent.TYPE;
+}
+
+/** The customer asked for a released number back within its grace period (`POST /api/numbers/:id/restore`). */
+export class NumberRestoreRequestedEvent extends DomainEvent<NumberEventPayload> {
+  static readonly TYPE = 'numbers.number-restore-requested';
+  readonly type = NumberRestoreRequestedEvent.TYPE;
+}
+
+/** The number is attached again as it was (read back): calls reach the agent, billing resumes at `restoredAt`. */
+export class NumberRestoredEvent extends DomainEvent<
+  NumberEventPayload & {
+    e164: string;
+    twilioSid: string;
+    vapiNumberId: string;
+    restoredAt: string;
+    monthlyCostCents: number;
+  }
+> {
+  static readonly TYPE = 'numbers.number-restored';
+  readonly type = NumberRestoredEvent.TYPE;
+}

@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { TwilioConfig, VapiConfig } from '../../config/index.js';
 import { TelephonyPort } from '../../telephony/index.js';
-import { GetProjectQuery } from '../../tenancy/index.js';
-import { CheckVapiRegistrationQuery, GetAgentQuery } from '../../voice-agent/index.js';
+import { CheckVapiRegistrationQuery } from '../../voice-agent/index.js';
 import type { PhoneNumber } from '../phone-number.entity.js';
+import { wantedInVapi } from './register.step.js';
 
 /**
  * The `activate` step's work: one round trip to each provider, in parallel. A number is reported live only when
@@ -21,20 +21,14 @@ export class ActivateStep {
     private readonly twilio: TwilioConfig,
   ) {}
 
-  /** What would keep a call from reaching the agent; empty when nothing would. */
-  async problemsOf(number: Readonly<PhoneNumber>): Promise<string[]> {
-    const [project, agent] = await Promise.all([
-      this.queries.execute(new GetProjectQuery(number.projectId)),
-      this.queries.execute(new GetAgentQuery(number.projectId, number.agentId)),
-    ]);
+  /** What would keep a call from reaching the agent; empty when nothing would. (A restore reads back the same.) */
+  async problemsOf(
+    number: Pick<PhoneNumber, 'projectId' | 'agentId' | 'twilioSid' | 'vapiNumberId'>,
+  ): Promise<string[]> {
+    const wanted = await wantedInVapi(this.queries, number);
     const [twilioNumber, vapiProblems] = await Promise.all([
       this.telephony.fetch(number.twilioSid!),
-      this.queries.execute(
-        new CheckVapiRegistrationQuery(number.vapiNumberId!, {
-          assistantId: agent.vapiAssistantId,
-          fallbackNumber: project.fallbackNumber,
-        }),
-      ),
+      this.queries.execute(new CheckVapiRegistrationQuery(number.vapiNumberId!, wanted)),
     ]);
     const problems: string[] = [];
     if (!twilioNumber) problems.push(`Twilio no longer has ${number.twilioSid}`);

@@ -1,10 +1,8 @@
-import { Logger } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/core';
 import { NumbersConfig } from '../../config/index.js';
 import type { EventEnvelope } from '../../shared/domain/domain-event.js';
 import { failpoint } from '../../shared/failpoints/failpoints.js';
 import { OutboxSubscriber, type DeliveryError, type OutboxHandler } from '../../shared/outbox/index.js';
-import { TENANT_FILTER } from '../../tenancy/index.js';
 import {
   NumberProvisioningRetriedEvent,
   NumberPurchasedEvent,
@@ -12,7 +10,7 @@ import {
   NumberRequestedEvent,
   type NumberEventPayload,
 } from '../events/number-events.js';
-import { PhoneNumber, type StepName } from '../phone-number.entity.js';
+import type { ProvisioningStepName } from '../phone-number.entity.js';
 import { NumberNotReadyError, refusalError } from '../phone-number.errors.js';
 import { ActivateStep } from './activate.step.js';
 import { ProvisioningMetrics } from './provisioning.metrics.js';
@@ -20,7 +18,7 @@ import { ProvisioningSteps, stepErrorOf } from './provisioning-steps.js';
 import { PurchaseStep } from './purchase.step.js';
 import { RegisterStep } from './register.step.js';
 
-type ProvisioningEvent = NumberEventPayload & { step?: StepName };
+type ProvisioningEvent = NumberEventPayload & { step?: ProvisioningStepName };
 
 /**
  * The provisioning flow, whole: from the click's intent (`POST /api/numbers`, `buy-number/`) to a number whose calls
@@ -57,8 +55,6 @@ type ProvisioningEvent = NumberEventPayload & { step?: StepName };
   ],
 })
 export class NumberProvisioningProcessManager implements OutboxHandler<ProvisioningEvent> {
-  private readonly logger = new Logger('Provisioning');
-
   constructor(
     private readonly steps: ProvisioningSteps,
     private readonly purchaseStep: PurchaseStep,
@@ -73,7 +69,7 @@ export class NumberProvisioningProcessManager implements OutboxHandler<Provision
   }
 
   /** Runs one attempt of a step (a redelivery of a step already done changes nothing). */
-  run(step: StepName, numberId: string): Promise<void> {
+  run(step: ProvisioningStepName, numberId: string): Promise<void> {
     switch (step) {
       case 'purchase':
         return this.purchase(numberId);
@@ -127,29 +123,17 @@ export class NumberProvisioningProcessManager implements OutboxHandler<Provision
   }
 
   /** The step ran out of attempts: the number fails with the last error, in the same transaction. */
-  async onExhausted(
+  onExhausted(
     event: EventEnvelope<ProvisioningEvent>,
     error: DeliveryError,
     em: EntityManager,
   ): Promise<void> {
-    const number = await em.findOne(
-      PhoneNumber,
-      { id: event.payload.numberId },
-      { filters: { [TENANT_FILTER]: { tenantId: event.tenantId } } },
-    );
-    const step = stepOf(event);
-    if (!number?.isAt(step)) return;
-    const last = number.steps[step].lastError;
-    number.failStep(step, last ?? { code: error.code, message: error.message });
-    this.logger.error(
-      { numberId: number.id, step, code: last?.code ?? error.code },
-      `step ${step} ran out of attempts`,
-    );
+    return this.steps.failExhausted(em, event, error, () => stepOf(event));
   }
 }
 
 /** The step each event starts: the order of the flow, as the diagram above draws it. */
-function stepOf(event: EventEnvelope<ProvisioningEvent>): StepName {
+function stepOf(event: EventEnvelope<ProvisioningEvent>): ProvisioningStepName {
   switch (event.type) {
     case NumberRequestedEvent.TYPE:
       return 'purchase';

@@ -1,6 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { EntityManager as AnyEntityManager } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
+import type { EventEnvelope } from '../../shared/domain/domain-event.js';
+import type { DeliveryError } from '../../shared/outbox/index.js';
+import { TENANT_FILTER } from '../../tenancy/index.js';
 import { DomainError, ProviderFailureError } from '../../shared/errors/index.js';
 import { PhoneNumber, type StepError, type StepName } from '../phone-number.entity.js';
 import { NumberConflictError } from '../phone-number.errors.js';
@@ -71,11 +75,13 @@ export class ProvisioningSteps {
     work: (number: Readonly<PhoneNumber>, attempt: Attempt) => Promise<StepOutcome>,
   ): Promise<PhoneNumber | null> {
     // Answers the number once its outcome is committed, or null when this attempt changed nothing.
+    // Each part locks the row, so that a request changing the number at the same time (a release, a restore, a
+    // change) is either seen by the part or sees what the part did, never overwritten by it.
     const started = await this.em.transactional(async (tx) => {
-      const number = await tx.findOne(PhoneNumber, numberId);
-      if (!number?.isAt(step)) return null;
+      const number = await tx.findOne(PhoneNumber, numberId, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!number?.isAt(step) || number.yieldsToRelease(step)) return null;
       const { previousOutcomeUnknown } = number.startAttempt(step);
-      return { number, attempt: { number: number.steps[step].attempts, previousOutcomeUnknown } };
+      return { number, attempt: { number: number.stepState(step).attempts, previousOutcomeUnknown } };
     });
     if (!started) return null;
     this.metrics.attempt(step);
@@ -91,7 +97,9 @@ export class ProvisioningSteps {
 
     try {
       return await this.em.transactional(async (tx) => {
-        const number = await tx.findOneOrFail(PhoneNumber, numberId);
+        const number = await tx.findOneOrFail(PhoneNumber, numberId, {
+          lockMode: LockMode.PESSIMISTIC_WRITE,
+        });
         if (!number.isAt(step)) return null;
         outcome(number);
         return number;
@@ -102,6 +110,31 @@ export class ProvisioningSteps {
       await this.recordFailure(numberId, step, new NumberConflictError());
       return null;
     }
+  }
+
+  /**
+   * A step's delivery ran out of attempts (an `onExhausted` hook): the step the event stands for (`stepOf` the number)
+   * fails with its last error, in the relay's transaction `em`, if the number is still at it.
+   */
+  async failExhausted(
+    em: AnyEntityManager,
+    event: EventEnvelope<{ numberId: string }>,
+    error: DeliveryError,
+    stepOf: (number: PhoneNumber) => StepName | null,
+  ): Promise<void> {
+    const number = await em.findOne(
+      PhoneNumber,
+      { id: event.payload.numberId },
+      { filters: { [TENANT_FILTER]: { tenantId: event.tenantId } } },
+    );
+    const step = number && stepOf(number);
+    if (!number || !step || !number.isAt(step)) return;
+    const last = number.stepState(step).lastError;
+    number.failStep(step, last ?? { code: error.code, message: error.message });
+    this.logger.error(
+      { numberId: number.id, step, code: last?.code ?? error.code },
+      `step ${step} ran out of attempts`,
+    );
   }
 
   /** Records a failed attempt: the step waits for its retry, or fails now when no retry can help. */
@@ -121,7 +154,10 @@ export class ProvisioningSteps {
     );
     await this.em.transactional(async (tx) => {
       // Read again from the database: after a refused commit, the entity in memory still carries that outcome.
-      const number = await tx.findOneOrFail(PhoneNumber, numberId, { refresh: true });
+      const number = await tx.findOneOrFail(PhoneNumber, numberId, {
+        refresh: true,
+        lockMode: LockMode.PESSIMISTIC_WRITE,
+      });
       if (!number.isAt(step)) return;
       if (retryable) number.attemptFailed(step, stepError, outcomeUnknownAfter(error));
       else number.failStep(step, stepError);

@@ -5,11 +5,37 @@ import { GetAgentQuery, RegisterWithVapiCommand } from '../../voice-agent/index.
 import { vapiNameOf, type PhoneNumber } from '../phone-number.entity.js';
 import type { Attempt } from './provisioning-steps.js';
 
+/** What Vapi is to hold for a number of a project answering with an agent. */
+export interface WantedInVapi {
+  name: string;
+  assistantId: string;
+  fallbackNumber: string | null;
+}
+
+/**
+ * What Vapi is to hold for the number, as the project and the agent are now: the project's tag as its name, the
+ * agent's assistant, the project's fallback. Registration, activation's read-back and a change all ask this.
+ */
+export async function wantedInVapi(
+  queries: QueryBus,
+  number: { projectId: string; agentId: string },
+): Promise<WantedInVapi> {
+  const [project, agent] = await Promise.all([
+    queries.execute(new GetProjectQuery(number.projectId)),
+    queries.execute(new GetAgentQuery(number.projectId, number.agentId)),
+  ]);
+  return {
+    name: vapiNameOf(number.projectId),
+    assistantId: agent.vapiAssistantId,
+    fallbackNumber: project.fallbackNumber,
+  };
+}
+
 /**
  * The `register` step's work: one Vapi round trip, `RegisterWithVapi` with the agent's assistant and the project's
  * fallback. The Twilio side needs nothing more: in Twilio mode Vapi's import sets the voice URL itself, and in BYO
  * mode the purchase put the number on the SIP trunk. Vapi is asked whether it has the number already only when an
- * earlier attempt's outcome is unknown.
+ * earlier attempt's outcome is unknown. A restore (`reattach`) registers the same way.
  */
 @Injectable()
 export class RegisterStep {
@@ -19,16 +45,11 @@ export class RegisterStep {
   ) {}
 
   async register(number: Readonly<PhoneNumber>, attempt: Attempt): Promise<string> {
-    const [project, agent] = await Promise.all([
-      this.queries.execute(new GetProjectQuery(number.projectId)),
-      this.queries.execute(new GetAgentQuery(number.projectId, number.agentId)),
-    ]);
+    const wanted = await wantedInVapi(this.queries, number);
     const { vapiNumberId } = await this.commands.execute(
       new RegisterWithVapiCommand({
         e164: number.e164!,
-        name: vapiNameOf(number.projectId),
-        assistantId: agent.vapiAssistantId,
-        fallbackNumber: project.fallbackNumber,
+        ...wanted,
         mayExist: attempt.previousOutcomeUnknown,
       }),
     );

@@ -1,5 +1,9 @@
 import type { HttpConfig, VapiConfig } from '../../config/index.js';
-import type { VapiFallbackDestination, VapiServerSettings } from '../voice-agent.port.js';
+import type {
+  VapiFallbackDestination,
+  VapiPhoneNumberChanges,
+  VapiServerSettings,
+} from '../voice-agent.port.js';
 
 /** The webhook every number of ours sends its calls' messages to, authenticated by the shared secret. */
 export function webhookServer(http: HttpConfig, vapi: VapiConfig): VapiServerSettings {
@@ -11,4 +15,22 @@ export function webhookServer(http: HttpConfig, vapi: VapiConfig): VapiServerSet
 
 export function fallbackDestination(fallbackNumber: string | null): VapiFallbackDestination | undefined {
   return fallbackNumber ? { type: 'number', number: fallbackNumber } : undefined;
+}
+
+/**
+ * Everything of a Vapi number that this service decides: its name (the project's tag), the agent's assistant, our
+ * webhook and the project's fallback (`null` clears a fallback Vapi holds). The same settings register a number and
+ * change it.
+ */
+export function numberSettings(
+  http: HttpConfig,
+  vapi: VapiConfig,
+  wanted: { name: string; assistantId: string; fallbackNumber: string | null },
+): VapiPhoneNumberChanges & { name: string; assistantId: string; server: VapiServerSettings } {
+  return {
+    name: wanted.name,
+    assistantId: wanted.assistantId,
+    server: webhookServer(http, vapi),
+    fallbackDestination: fallbackDestination(wanted.fallbackNumber) ?? null,
+  };
 }
