@@ -1,6 +1,7 @@
 export { NumbersModule } from './numbers.module.js';
 export {
   NumberActivatedEvent,
+  NumberImportRequestedEvent,
   NumberProvisioningFailedEvent,
   NumberProvisioningRetriedEvent,
   NumberPurchasedEvent,

@@ -32,6 +32,8 @@ import { BuyNumberDto } from './buy-number/buy-number.dto.js';
 import { ChangeNumberCommand } from './change-number/change-number.command.js';
 import { ChangeNumberDto } from './change-number/change-number.dto.js';
 import { GetNumberQuery } from './get-number/get-number.query.js';
+import { ImportNumberCommand } from './import-number/import-number.command.js';
+import { ImportNumberDto } from './import-number/import-number.dto.js';
 import { ListNumbersQuery } from './list-numbers/list-numbers.query.js';
 import {
   PhoneNumberListResponse,
@@ -130,6 +132,44 @@ export class NumbersController {
     res.status(result.status);
     for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
     if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
+    return result.body;
+  }
+
+  @Post('api/numbers/import')
+  @ApiCreatedResponse({ type: PurchaseNumberResponse, description: 'The imported number is live.' })
+  @ApiAcceptedResponse({
+    type: PurchaseNumberResponse,
+    description:
+      'Still being registered and activated (or failed); follow `Location`. The same import again answers the ' +
+      'same number.',
+  })
+  @ApiProblem(
+    400,
+    ['VALIDATION.FAILED'],
+    'Bad input (a field of the other source, a malformed SID or number).',
+  )
+  @ApiProblem(404, ['PROJECTS.NOT_FOUND', 'AGENTS.NOT_FOUND'], 'No such project or agent in your tenant.')
+  @ApiProblem(
+    409,
+    ['NUMBERS.ALREADY_HELD'],
+    'The number belongs to a project already (of another tenant, or another project); nothing was sent to Vapi.',
+  )
+  @ApiProblem(
+    422,
+    ['NUMBERS.NOT_OWNED', 'NUMBERS.TWILIO_CREDENTIALS_REJECTED', 'NUMBERS.SIP_CREDENTIAL_NOT_FOUND'],
+    'The Twilio account does not own the number, Twilio refused the credentials, or Vapi has no such ' +
+      'byo-sip-trunk credential; nothing was sent to Vapi.',
+  )
+  @ApiProblem(
+    429,
+    ['NUMBERS.QUOTA_EXCEEDED', 'RATE_LIMITED'],
+    'Too many numbers or imports; see Retry-After.',
+  )
+  @ApiProblem(502, ['TELEPHONY.PROVIDER_ERROR', 'TELEPHONY.UNREACHABLE'], 'Twilio did not answer.')
+  async import(@Body() body: ImportNumberDto, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+    const result = await this.commands.execute(new ImportNumberCommand(this.scope.tenantId, body));
+    res.status(result.status);
+    for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
     return result.body;
   }
 

@@ -9,11 +9,15 @@ import { NumberChangeProcessManager } from './change-number/number-change.proces
 import { UpdateNumbersOnProjectFallbackChangedHandler } from './change-number/update-numbers-on-project-fallback-changed.event-handler.js';
 import { UpdateStep } from './change-number/update.step.js';
 import { GetNumberHandler } from './get-number/get-number.handler.js';
+import { CustomerTokenSeal } from './import-number/customer-token-seal.js';
+import { ImportNumberHandler } from './import-number/import-number.handler.js';
+import { NumberOutcome } from './number-outcome.js';
 import { ListNumbersHandler } from './list-numbers/list-numbers.handler.js';
 import { NumberDirectoryModule } from './number-directory.js';
 import { NumbersController } from './numbers.controller.js';
 import { PhoneNumber } from './phone-number.entity.js';
 import { ActivateStep } from './provisioning/activate.step.js';
+import { NumberImportProcessManager } from './provisioning/number-import.process-manager.js';
 import { NumberProvisioningProcessManager } from './provisioning/number-provisioning.process-manager.js';
 import { ProvisioningMetrics } from './provisioning/provisioning.metrics.js';
 import { ProvisioningSteps } from './provisioning/provisioning-steps.js';
@@ -42,6 +46,10 @@ import { SearchNumbersHandler } from './search-numbers/search-numbers.handler.js
     ProvisioningMetrics,
     ProvisioningSteps,
     NumberProvisioningProcessManager,
+    NumberImportProcessManager,
+    NumberOutcome,
+    CustomerTokenSeal,
+    ImportNumberHandler,
     SearchNumbersHandler,
     PurchaseStep,
     RegisterStep,

@@ -16,6 +16,7 @@ import {
   NumberReleasedEvent,
   NumberRestoreRequestedEvent,
   NumberRestoredEvent,
+  NumberImportRequestedEvent,
   NumberProvisioningFailedEvent,
   NumberProvisioningRetriedEvent,
   NumberPurchasedEvent,
@@ -44,7 +45,8 @@ export type StepName = ProvisioningStepName | LifecycleStepName;
 const PROVISIONING_STEPS: readonly StepName[] = ['purchase', 'register', 'activate'];
 /** The steps a release waits for when one is in flight (each may leave something at a provider when it ends). */
 const RELEASE_WAITS_FOR: readonly StepName[] = [...PROVISIONING_STEPS, 'reattach'];
-export type StepStatus = 'pending' | 'running' | 'succeeded' | 'failed';
+/** `skipped`: a step the number's flow has no use for (an imported number is not bought). */
+export type StepStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
 
 export interface StepError {
   code: string;
@@ -149,6 +151,19 @@ export function vapiNameOf(projectId: string): string {
   return `ahf:${projectId.replace(/-/g, '')}`;
 }
 
+/** How an imported number reaches Vapi, as its import request proved it (see `PhoneNumber.imported`). */
+export type NumberImport =
+  | {
+      kind: 'imported-twilio';
+      e164: string;
+      /** The number's SID in the customer's account. */
+      twilioSid: string;
+      customerTwilioAccountSid: string;
+      /** The customer's auth token, sealed (`import-number/customer-token-seal.ts`), until the number is active. */
+      sealedTwilioAuthToken: string;
+    }
+  | { kind: 'imported-sip'; e164: string; sipCredentialId: string };
+
 /**
  * A phone number of a project, from the intent to buy it to its release. The aggregate of the provisioning flow:
  * its status and steps are the flow's state, and every change records the event the next step reacts to.
@@ -171,7 +186,10 @@ export class PhoneNumber extends AggregateRoot {
     | 'pendingChange'
     | 'releaseRequestedAt'
     | 'releasedAt'
-    | 'graceUntil';
+    | 'graceUntil'
+    | 'customerTwilioAccountSid'
+    | 'sealedTwilioAuthToken'
+    | 'sipCredentialId';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -247,6 +265,18 @@ export class PhoneNumber extends AggregateRoot {
   @Property({ type: 'datetime', nullable: true })
   graceUntil: Date | null = null;
 
+  /** The customer's Twilio account an `imported-twilio` number is in. */
+  @Property({ type: 'string', length: 34, nullable: true })
+  customerTwilioAccountSid: string | null = null;
+
+  /** Its auth token, sealed, for the steps of the import only: wiped once the number is active. */
+  @Property({ type: 'text', nullable: true, hidden: true })
+  sealedTwilioAuthToken: string | null = null;
+
+  /** The Vapi `byo-sip-trunk` credential an `imported-sip` number comes through. */
+  @Property({ type: 'string', length: 64, nullable: true })
+  sipCredentialId: string | null = null;
+
   constructor(props: {
     tenantId: string;
     projectId: string;
@@ -275,6 +305,41 @@ export class PhoneNumber extends AggregateRoot {
         requestedNumber: this.requestedNumber,
       }),
     );
+  }
+
+  /**
+   * A number the customer already has, to import rather than buy: its purchase is `skipped` and its flow starts at
+   * `register` (`NumberImportRequested`, see `provisioning/number-import.process-manager.ts`).
+   */
+  static imported(
+    props: { id: string; tenantId: string; projectId: string; agentId: string },
+    source: NumberImport,
+  ): PhoneNumber {
+    const { id, ...owner } = props;
+    const number = new PhoneNumber({ ...owner, areaCode: null, requestedNumber: null });
+    // The id the sealed token is bound to (its additional data).
+    number.id = id;
+    number.kind = source.kind;
+    number.e164 = source.e164;
+    number.status = 'registering';
+    if (source.kind === 'imported-twilio') {
+      number.twilioSid = source.twilioSid;
+      number.customerTwilioAccountSid = source.customerTwilioAccountSid;
+      number.sealedTwilioAuthToken = source.sealedTwilioAuthToken;
+    } else {
+      number.sipCredentialId = source.sipCredentialId;
+    }
+    number.setStep('purchase', { status: 'skipped' });
+    // The constructor's NumberRequested is a purchase's intent: an import records its own.
+    number.pullEvents();
+    number.recordEvent(
+      new NumberImportRequestedEvent(number.tenantId, {
+        ...number.payload(),
+        e164: source.e164,
+        kind: source.kind,
+      }),
+    );
+    return number;
   }
 
   get twilioMark(): string {
@@ -421,7 +486,11 @@ export class PhoneNumber extends AggregateRoot {
 
   /** Both sides read back as provisioned: calls reach the agent. */
   activated(monthlyCostCents: number, now = new Date()): void {
-    if (isImported(this.kind)) monthlyCostCents = 0;
+    if (isImported(this.kind)) {
+      monthlyCostCents = 0;
+      // The import's steps are done: the customer's token now lives only in Vapi.
+      this.sealedTwilioAuthToken = null;
+    }
     this.assertAt('activate');
     this.activatedAt = now;
     this.succeed('activate');
@@ -630,7 +699,7 @@ export class PhoneNumber extends AggregateRoot {
         twilioSid: this.twilioSid!,
         vapiNumberId,
         restoredAt: now.toISOString(),
-        monthlyCostCents,
+        monthlyCostCents: isImported(this.kind) ? 0 : monthlyCostCents,
       }),
     );
     // A release asked while the restore was on its way goes ahead now.

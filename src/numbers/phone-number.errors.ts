@@ -156,3 +156,61 @@ export class NumberNotRestorableError extends ConflictError {
     super(`Number ${id} cannot be restored: ${why}.`, { numberId: id, status });
   }
 }
+
+/** The customer's Twilio account (by the credentials given) does not own the number to import. */
+export class NumberNotOwnedError extends UnprocessableError {
+  static override readonly code = 'NUMBERS.NOT_OWNED';
+
+  constructor(e164: string) {
+    super(
+      `The Twilio account given does not own ${e164}: import it with the credentials of the account that has it.`,
+      { e164 },
+    );
+  }
+}
+
+/** Twilio refused the customer's account SID and auth token (20003). */
+export class TwilioCredentialsRejectedError extends UnprocessableError {
+  static override readonly code = 'NUMBERS.TWILIO_CREDENTIALS_REJECTED';
+
+  constructor() {
+    super(
+      'Twilio refused the account SID and auth token given: check them in the Twilio console (Account Info).',
+      {},
+      [{ field: 'twilioAuthToken', message: 'Twilio refused these credentials' }],
+    );
+  }
+}
+
+/** The Vapi credential a SIP number would come through is not a `byo-sip-trunk` credential of ours. */
+export class SipCredentialNotFoundError extends UnprocessableError {
+  static override readonly code = 'NUMBERS.SIP_CREDENTIAL_NOT_FOUND';
+
+  constructor(credentialId: string) {
+    super(`Vapi has no byo-sip-trunk credential ${credentialId}.`, { credentialId }, [
+      { field: 'credentialId', message: 'no byo-sip-trunk credential with this id in Vapi' },
+    ]);
+  }
+}
+
+/** The number to import already belongs to a project: another tenant's, or another project of this one. */
+export class NumberAlreadyHeldError extends ConflictError {
+  static override readonly code = 'NUMBERS.ALREADY_HELD';
+
+  constructor(e164: string) {
+    super(`${e164} already belongs to a project; release it there first.`, { e164 });
+  }
+}
+
+/** An import's sealed credentials cannot be opened (the key changed since): import the number again. */
+export class ImportCredentialsLostError extends UnprocessableError {
+  static override readonly code = 'NUMBERS.IMPORT_CREDENTIALS_LOST';
+  static override readonly recordedOnly = true;
+
+  constructor() {
+    super(
+      "The customer's Twilio credentials for this import can no longer be read (VAPI_WEBHOOK_SECRET changed " +
+        'since); import the number again.',
+    );
+  }
+}

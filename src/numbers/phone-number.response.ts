@@ -19,7 +19,10 @@ export class StepErrorResponse {
 }
 
 export class StepResponse {
-  @ApiProperty({ enum: ['pending', 'running', 'succeeded', 'failed'] })
+  @ApiProperty({
+    enum: ['pending', 'running', 'succeeded', 'failed', 'skipped'],
+    description: '`skipped`: the purchase of an imported number.',
+  })
   status!: StepStatus;
 
   @ApiProperty({ description: 'Attempts so far, across retries.' })

@@ -8,11 +8,13 @@ export {
   type NumberSearch,
   type OwnedNumber,
   type PurchaseRequest,
+  type TwilioAccountCredentials,
 } from './telephony.port.js';
 export {
   AddressRequiredError,
   InvalidAreaCodeError,
   InvalidPhoneNumberError,
+  isTwilioAuthenticationFailure,
   NoNumbersAvailableError,
   NumberUnavailableError,
   OwnedNumberNotFoundError,

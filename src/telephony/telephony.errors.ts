@@ -78,3 +78,8 @@ export class OwnedNumberNotFoundError extends NotFoundError {
 
 /** The Twilio adapter's failures: `TELEPHONY.AUTHENTICATION_FAILED`, `.RATE_LIMITED`, and so on. */
 export const TWILIO_FAILURES = new ProviderFailures('TELEPHONY', 'Twilio');
+
+/** Whether Twilio refused the request's credentials (20003): ours, or a customer's given for their own account. */
+export function isTwilioAuthenticationFailure(error: unknown): boolean {
+  return TWILIO_FAILURES.isOf(error, 'authentication');
+}

@@ -78,6 +78,12 @@ export interface NumberChanges {
   trunkSid?: string | null;
 }
 
+/** A Twilio account's credentials: a customer's own account, for the numbers it brings. */
+export interface TwilioAccountCredentials {
+  accountSid: string;
+  authToken: string;
+}
+
 /**
  * Everything this service asks of Twilio. An abstract class, so that it is also the DI token; the adapter
  * (`twilio/twilio-telephony.adapter.ts`) speaks to Twilio's API or to the sandbox through the official SDK.
@@ -95,4 +101,9 @@ export abstract class TelephonyPort {
   abstract update(sid: string, changes: NumberChanges): Promise<OwnedNumber>;
   /** Releases the number; false when the account did not own it (already released). */
   abstract release(sid: string): Promise<boolean>;
+  /**
+   * The same operations on another Twilio account (a customer's own), with its credentials: a client of its own, for
+   * this use only; the credentials are kept nowhere. Refused credentials fail as `TELEPHONY.AUTHENTICATION_FAILED`.
+   */
+  abstract inAccount(credentials: TwilioAccountCredentials): TelephonyPort;
 }

@@ -2,6 +2,7 @@ export { VoiceAgentModule } from './voice-agent.module.js';
 export {
   VoiceAgentPort,
   type VapiAssistant,
+  type VapiCredential,
   type VapiFallbackDestination,
   type VapiNumberConnection,
   type VapiPhoneNumber,

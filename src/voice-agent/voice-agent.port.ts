@@ -4,6 +4,13 @@ export interface VapiAssistant {
   name: string | null;
 }
 
+/** A credential of the Vapi organization; only what this service reads (never its secrets). */
+export interface VapiCredential {
+  id: string;
+  provider: string;
+  name: string | null;
+}
+
 /** Where Vapi sends a number's webhooks, and the static headers it adds (e.g. `x-vapi-secret`). */
 export interface VapiServerSettings {
   url: string;
@@ -89,6 +96,9 @@ export abstract class VoiceAgentPort {
 
   /** Every phone number of the organization. */
   abstract listPhoneNumbers(): Promise<VapiPhoneNumber[]>;
+
+  /** The organization's credential with this id (e.g. a customer's `byo-sip-trunk`), or null when Vapi has none. */
+  abstract getCredential(id: string): Promise<VapiCredential | null>;
 
   /** The number registered for this E.164 number, or null; one filtered request, never a list of everything. */
   abstract findPhoneNumberByNumber(number: string): Promise<VapiPhoneNumber | null>;

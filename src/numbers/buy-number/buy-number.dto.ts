@@ -1,16 +1,9 @@
-import { ApiPropertyOptional, ApiProperty } from '@nestjs/swagger';
-import { IsOptional, IsString, IsUUID, Matches } from 'class-validator';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsString, Matches } from 'class-validator';
 import { E164 } from '../../shared/validation/e164.js';
+import { ProjectAgentDto } from '../project-agent.dto.js';
 
-export class BuyNumberDto {
-  @ApiProperty({ format: 'uuid' })
-  @IsUUID()
-  projectId!: string;
-
-  @ApiProperty({ format: 'uuid', description: 'One of the project’s agents: the number answers with it.' })
-  @IsUUID()
-  agentId!: string;
-
+export class BuyNumberDto extends ProjectAgentDto {
   @ApiPropertyOptional({
     example: '205',
     description:

@@ -1,25 +1,15 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { CommandHandler, QueryBus, type ICommandHandler } from '@nestjs/cqrs';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { NumbersConfig } from '../../config/index.js';
-import type { JsonValue } from '../../shared/domain/domain-event.js';
 import type { IdempotentResponse } from '../../shared/idempotency/index.js';
 import { GetProjectQuery, TenantQuotas } from '../../tenancy/index.js';
 import { GetAgentQuery } from '../../voice-agent/index.js';
 import { validAreaCode } from '../area-codes.js';
 import { LIVE_STATUSES, PhoneNumber } from '../phone-number.entity.js';
-import {
-  NumberQuotaExceededError,
-  RequestedNumberUnavailableError,
-  refusalError,
-} from '../phone-number.errors.js';
-import { PhoneNumberResponse, type PurchaseNumberResponse } from '../phone-number.response.js';
+import { NumberOutcome } from '../number-outcome.js';
+import { NumberQuotaExceededError, RequestedNumberUnavailableError } from '../phone-number.errors.js';
 import { BuyNumberCommand } from './buy-number.command.js';
-
-const POLL_MS = 50;
-/** Statuses the click's answer waits out. */
-const PROVISIONING_STATUSES = new Set<string>(['purchasing', 'registering', 'activating']);
 
 @CommandHandler(BuyNumberCommand)
 export class BuyNumberHandler implements ICommandHandler<BuyNumberCommand> {
@@ -28,6 +18,7 @@ export class BuyNumberHandler implements ICommandHandler<BuyNumberCommand> {
     private readonly queries: QueryBus,
     private readonly quotas: TenantQuotas,
     private readonly config: NumbersConfig,
+    private readonly outcome: NumberOutcome,
   ) {}
 
   async execute({ tenantId, request, idempotencyKey }: BuyNumberCommand): Promise<IdempotentResponse> {
@@ -39,7 +30,7 @@ export class BuyNumberHandler implements ICommandHandler<BuyNumberCommand> {
     // A request whose first run died after recording its intent resumes that intent rather than buying again.
     const earlier = idempotencyKey ? await this.em.findOne(PhoneNumber, { idempotencyKey }) : null;
     const number = earlier ?? (await this.recordIntent(tenantId, request, areaCode, idempotencyKey));
-    return this.answer(await this.waitForOutcome(number.id));
+    return this.outcome.of(number.id);
   }
 
   private async recordIntent(
@@ -73,31 +64,5 @@ export class BuyNumberHandler implements ICommandHandler<BuyNumberCommand> {
       }
       throw error;
     }
-  }
-
-  /** The number as it stands when it is live, failed (or released meanwhile), or the wait is over. */
-  private async waitForOutcome(id: string): Promise<PhoneNumber> {
-    const deadline = performance.now() + this.config.provisioningWaitMs;
-    for (;;) {
-      const number = await this.em.fork().findOneOrFail(PhoneNumber, id);
-      if (!PROVISIONING_STATUSES.has(number.status) || performance.now() >= deadline) return number;
-      await sleep(POLL_MS);
-    }
-  }
-
-  /** 201 once active; the refusal's 4xx once refused; else 202 with the number as it stands. */
-  private answer(number: PhoneNumber): IdempotentResponse {
-    if (number.status === 'refused') throw refusalError(number.refusal!, number.id);
-    const phoneNumber = PhoneNumberResponse.of(number);
-    const body: PurchaseNumberResponse = {
-      success: number.status === 'active',
-      phoneNumber,
-      vapiNumberId: number.vapiNumberId,
-    };
-    return {
-      status: number.status === 'active' ? 201 : 202,
-      body: body as unknown as JsonValue,
-      headers: { Location: `/api/numbers/${number.id}` },
-    };
   }
 }

@@ -44,6 +44,17 @@ export class NumberRequestedEvent extends DomainEvent<
   readonly type = NumberRequestedEvent.TYPE;
 }
 
+/**
+ * The customer proved they own the number (their Twilio account has it, or it comes through their SIP trunk) and
+ * the intent to import it is committed: it will be registered in Vapi with their connection, then activated.
+ */
+export class NumberImportRequestedEvent extends DomainEvent<
+  NumberEventPayload & { e164: string; kind: NumberKind }
+> {
+  static readonly TYPE = 'numbers.number-import-requested';
+  readonly type = NumberImportRequestedEvent.TYPE;
+}
+
 /** Twilio sold us the number. */
 export class NumberPurchasedEvent extends DomainEvent<
   NumberEventPayload & { e164: string; twilioSid: string }

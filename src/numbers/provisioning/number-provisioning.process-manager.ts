@@ -4,6 +4,7 @@ import type { EventEnvelope } from '../../shared/domain/domain-event.js';
 import { failpoint } from '../../shared/failpoints/failpoints.js';
 import { OutboxSubscriber, type DeliveryError, type OutboxHandler } from '../../shared/outbox/index.js';
 import {
+  NumberImportRequestedEvent,
   NumberProvisioningRetriedEvent,
   NumberPurchasedEvent,
   NumberRegisteredWithVapiEvent,
@@ -41,6 +42,9 @@ type ProvisioningEvent = NumberEventPayload & { step?: ProvisioningStepName };
  * - A failure no retry can fix (a rejected request, a conflict with another of our numbers): the step fails once,
  *   with its code, for an operator (`POST /api/numbers/:id/retry` runs it again: `NumberProvisioningRetried`).
  * - Exhaustion: a step out of attempts fails the number with its last error (`onExhausted`).
+ *
+ * An imported number (`number-import.process-manager.ts`) skips the purchase and runs the same `register` and
+ * `activate` (the steps read the number's kind).
  *
  * The answer to the click (`BuyNumberHandler`): 201 once the number is `active`, the refusal's 4xx once it is
  * `refused`, otherwise 202 with the number as it stands (still provisioning, or failed).
@@ -138,6 +142,7 @@ function stepOf(event: EventEnvelope<ProvisioningEvent>): ProvisioningStepName {
     case NumberRequestedEvent.TYPE:
       return 'purchase';
     case NumberPurchasedEvent.TYPE:
+    case NumberImportRequestedEvent.TYPE: // an import's flow starts here (number-import.process-manager.ts)
       return 'register';
     case NumberRegisteredWithVapiEvent.TYPE:
       return 'activate';

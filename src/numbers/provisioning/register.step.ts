@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { GetProjectQuery } from '../../tenancy/index.js';
-import { GetAgentQuery, RegisterWithVapiCommand } from '../../voice-agent/index.js';
+import {
+  GetAgentQuery,
+  RegisterWithVapiCommand,
+  type VapiNumberConnection,
+} from '../../voice-agent/index.js';
+import { CustomerTokenSeal } from '../import-number/customer-token-seal.js';
 import { vapiNameOf, type PhoneNumber } from '../phone-number.entity.js';
 import type { Attempt } from './provisioning-steps.js';
 
@@ -35,13 +40,16 @@ export async function wantedInVapi(
  * The `register` step's work: one Vapi round trip, `RegisterWithVapi` with the agent's assistant and the project's
  * fallback. The Twilio side needs nothing more: in Twilio mode Vapi's import sets the voice URL itself, and in BYO
  * mode the purchase put the number on the SIP trunk. Vapi is asked whether it has the number already only when an
- * earlier attempt's outcome is unknown. A restore (`reattach`) registers the same way.
+ * earlier attempt's outcome is unknown. A restore (`reattach`) registers the same way. An imported number is
+ * registered with the customer's connection: their Twilio account (the sealed token opened for this call only) or
+ * their SIP credential.
  */
 @Injectable()
 export class RegisterStep {
   constructor(
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
+    private readonly seal: CustomerTokenSeal,
   ) {}
 
   async register(number: Readonly<PhoneNumber>, attempt: Attempt): Promise<string> {
@@ -51,8 +59,25 @@ export class RegisterStep {
         e164: number.e164!,
         ...wanted,
         mayExist: attempt.previousOutcomeUnknown,
+        connection: this.connectionOf(number),
       }),
     );
     return vapiNumberId;
+  }
+
+  /** How Vapi reaches a customer's number; undefined for ours (the configured mode). */
+  private connectionOf(number: Readonly<PhoneNumber>): VapiNumberConnection | undefined {
+    switch (number.kind) {
+      case 'purchased':
+        return undefined;
+      case 'imported-twilio':
+        return {
+          provider: 'twilio',
+          accountSid: number.customerTwilioAccountSid!,
+          authToken: this.seal.open(number.sealedTwilioAuthToken, number.id),
+        };
+      case 'imported-sip':
+        return { provider: 'byo-phone-number', credentialId: number.sipCredentialId! };
+    }
   }
 }

@@ -125,5 +125,13 @@ export class NumberReleaseProcessManager implements OutboxHandler<NumberEventPay
 }
 
 function pick(number: Readonly<PhoneNumber>) {
-  return { projectId: number.projectId, agentId: number.agentId, twilioSid: number.twilioSid };
+  return {
+    id: number.id,
+    projectId: number.projectId,
+    agentId: number.agentId,
+    kind: number.kind,
+    twilioSid: number.twilioSid,
+    customerTwilioAccountSid: number.customerTwilioAccountSid,
+    sealedTwilioAuthToken: number.sealedTwilioAuthToken,
+  };
 }

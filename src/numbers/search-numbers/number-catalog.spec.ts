@@ -37,6 +37,7 @@ class ScriptedTelephony extends TelephonyPort {
   list = unused;
   update = unused;
   release = unused;
+  inAccount = unused;
 }
 
 const number = (phoneNumber: string, addressRequirements: AddressRequirement): AvailableNumber => ({

@@ -88,6 +88,11 @@ export class ProviderFailures {
     return this.of(kind, messages[kind], { operation, status, ...diagnostics });
   }
 
+  /** Whether `error` is this provider's failure of this kind. */
+  isOf(error: unknown, kind: ProviderFailureKind): boolean {
+    return error instanceof ProviderFailureError && error.code === this.codes[kind];
+  }
+
   /** No answer: the call timed out, or the connection was refused or dropped. */
   unreachable(error: unknown, operation: string): ProviderFailureError {
     return this.of('unreachable', `${this.provider} could not be reached.`, {

@@ -23,6 +23,7 @@ import {
   type NumberSearch,
   type OwnedNumber,
   type PurchaseRequest,
+  type TwilioAccountCredentials,
 } from '../telephony.port.js';
 import { RedirectingRequestClient } from './redirecting-request-client.js';
 
@@ -72,7 +73,7 @@ export class TwilioTelephonyAdapter extends TelephonyPort {
   private readonly limit: LimitFunction;
   private readonly timeoutMs: number;
 
-  constructor(config: TwilioConfig) {
+  constructor(private readonly config: TwilioConfig) {
     super();
     this.limit = pLimit(config.maxConcurrency ?? DEFAULT_TWILIO_MAX_CONCURRENCY);
     this.timeoutMs = config.timeoutMs;
@@ -195,6 +196,14 @@ export class TwilioTelephonyAdapter extends TelephonyPort {
       if (isNotFound(error)) return false;
       throw this.translate(error, { operation: 'release' });
     }
+  }
+
+  inAccount(credentials: TwilioAccountCredentials): TelephonyPort {
+    return new TwilioTelephonyAdapter({
+      ...this.config,
+      accountSid: credentials.accountSid,
+      authToken: credentials.authToken,
+    });
   }
 
   private async call<T>(subject: Subject, fn: () => Promise<T>): Promise<T> {

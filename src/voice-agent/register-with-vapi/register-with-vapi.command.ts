@@ -1,4 +1,5 @@
 import { Command } from '@nestjs/cqrs';
+import type { VapiNumberConnection } from '../voice-agent.port.js';
 
 export interface VapiRegistrationRequest {
   /** E.164. */
@@ -14,6 +15,8 @@ export interface VapiRegistrationRequest {
    * first, and the number it has updated rather than created again.
    */
   mayExist: boolean;
+  /** A customer's number: how Vapi reaches it (their Twilio account, or their SIP credential); else ours. */
+  connection?: VapiNumberConnection;
 }
 
 /**

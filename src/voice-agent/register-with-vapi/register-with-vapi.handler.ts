@@ -20,6 +20,7 @@ export class RegisterWithVapiHandler implements ICommandHandler<RegisterWithVapi
       ? await this.voiceAgent.updatePhoneNumber(existing.id, { ...settings, fallbackDestination })
       : await this.voiceAgent.createPhoneNumber({
           number: request.e164,
+          connection: request.connection,
           ...settings,
           ...(fallbackDestination ? { fallbackDestination } : {}),
         });

@@ -4,6 +4,7 @@ import { VAPI_FAILURES, VapiPhoneNumberNotFoundError } from '../voice-agent.erro
 import {
   VoiceAgentPort,
   type VapiAssistant,
+  type VapiCredential,
   type VapiNumberConnection,
   type VapiPhoneNumber,
   type VapiPhoneNumberChanges,
@@ -118,6 +119,19 @@ export class VapiVoiceAgentAdapter extends VoiceAgentPort {
       if (page!.length < PAGE_LIMIT) return all;
       before = all.at(-1)!.createdAt;
     }
+  }
+
+  async getCredential(id: string): Promise<VapiCredential | null> {
+    if (!UUID.test(id)) return null;
+    const body = await this.request<Record<string, unknown>>('GET', `/credential/${id}`, {
+      notFound: 'null',
+    });
+    if (!body) return null;
+    return {
+      id: String(body.id),
+      provider: String(body.provider),
+      name: typeof body.name === 'string' ? body.name : null,
+    };
   }
 
   async findPhoneNumberByNumber(number: string): Promise<VapiPhoneNumber | null> {
