@@ -252,4 +252,19 @@ describe('POST /api/numbers/import', () => {
     expect(inVapi).toHaveLength(1);
     expect(inVapi[0].twilioAccountSid).toBe(account.accountSid);
   });
+
+  it('releasing an imported number detaches it from Vapi and never releases it at Twilio', async () => {
+    const account = await customerAccount();
+    const number = account.incomingPhoneNumbers[0].phoneNumber as string;
+    const res = await importTwilio(p, number, account.accountSid, account.authToken).expect(201);
+    const id = res.body.phoneNumber.id as string;
+    await http().delete(`/api/numbers/${id}`).set('Authorization', p.auth).expect(202);
+    const released = await waitForNumber(t, p.auth, id, (b) => b.status === 'released');
+    expect(released.status).toBe('released');
+    const state = await control.state();
+    expect(state.vapi.phoneNumbers.map((n: Json) => n.number)).not.toContain(number);
+    const customer = state.twilio.customerAccounts.find((a: Json) => a.accountSid === account.accountSid);
+    expect(customer.incomingPhoneNumbers.map((n: Json) => n.phone_number)).toEqual([number]);
+    expect(customer.released).toEqual([]);
+  });
 });
