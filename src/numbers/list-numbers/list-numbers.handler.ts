@@ -14,15 +14,14 @@ export class ListNumbersHandler implements IQueryHandler<ListNumbersQuery> {
   ) {}
 
   async execute({ projectId, page }: ListNumbersQuery): Promise<Page<PhoneNumberResponse>> {
-    await this.queries.execute(new GetProjectQuery(projectId));
-    // A refused purchase holds nothing: it is no number of the project's.
-    return findPage(
-      this.em.fork(),
-      PhoneNumber,
-      { projectId, status: { $ne: 'refused' } },
-      page,
-      'desc',
-      (n) => PhoneNumberResponse.of(n),
-    );
+    // The project's check and the page in one transaction: each transaction costs round trips to the database
+    // (its opening and role, the tenant's setting, its commit), more than the two reads themselves.
+    return this.em.fork().transactional(async (em) => {
+      await this.queries.execute(new GetProjectQuery(projectId));
+      // A refused purchase holds nothing: it is no number of the project's.
+      return findPage(em, PhoneNumber, { projectId, status: { $ne: 'refused' } }, page, 'desc', (n) =>
+        PhoneNumberResponse.of(n),
+      );
+    });
   }
 }

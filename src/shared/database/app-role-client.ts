@@ -8,12 +8,14 @@ export const APP_ROLE = 'numbers_app';
 
 const STARTS_TRANSACTION = /^\s*(begin|start\s+transaction)\b/i;
 const ENTER_APP_ROLE = `set local role ${APP_ROLE}`;
+const isEmpty = (values: unknown) => values === undefined || (Array.isArray(values) && values.length === 0);
 
 /**
  * The `pg` client of the application's pool: every statement it sends runs inside a transaction whose first
  * statement is `set local role numbers_app`.
  *
- * - A statement that opens a transaction (`begin`, `start transaction`) is followed at once by the role switch.
+ * - A statement that opens a transaction (`begin`, `start transaction`) is followed at once by the role switch, in
+ *   the same round trip when it has no parameters.
  * - A statement outside any transaction is wrapped: `begin; set local role numbers_app`, the statement, `commit`
  *   (`rollback` when it fails).
  * - Inside a transaction (status `T` or `E` of the server's ReadyForQuery), statements go as they are.
@@ -57,6 +59,15 @@ export class AppRoleClient extends pg.Client {
     const [first] = args;
     const text = typeof first === 'string' ? first : (first as { text?: unknown } | undefined)?.text;
     if (typeof text === 'string' && STARTS_TRANSACTION.test(text)) {
+      if (typeof first === 'string' && args.length <= 2 && isEmpty(args[1]) && !text.includes(';')) {
+        // One round trip instead of two: the opening and the role switch as one simple query (a text without
+        // parameters), answered with the opening's result.
+        const results = await this.raw(`${text}; ${ENTER_APP_ROLE}`).catch(async (error: unknown) => {
+          if (this.getTransactionStatus() !== 'I') await this.raw('rollback').catch(() => undefined);
+          throw error;
+        });
+        return Array.isArray(results) ? results[0] : results;
+      }
       const result = await send();
       await this.raw(ENTER_APP_ROLE).catch(async (error: unknown) => {
         // Never hand back a connection whose transaction is open (and failed) without the role.
