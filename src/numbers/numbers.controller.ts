@@ -34,6 +34,9 @@ import { ChangeNumberDto } from './change-number/change-number.dto.js';
 import { GetNumberQuery } from './get-number/get-number.query.js';
 import { ImportNumberCommand } from './import-number/import-number.command.js';
 import { ImportNumberDto } from './import-number/import-number.dto.js';
+import { SyncNumbersCommand } from './sync-numbers/sync-numbers.command.js';
+import { SyncNumbersDto } from './sync-numbers/sync-numbers.dto.js';
+import { SyncNumbersResponse } from './sync-numbers/sync-numbers.response.js';
 import { ListNumbersQuery } from './list-numbers/list-numbers.query.js';
 import {
   PhoneNumberListResponse,
@@ -171,6 +174,22 @@ export class NumbersController {
     res.status(result.status);
     for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
     return result.body;
+  }
+
+  @Post('api/numbers/sync')
+  @HttpCode(200)
+  @ApiOkResponse({
+    type: SyncNumbersResponse,
+    description:
+      'Vapi numbers tagged with the project (`ahf:<project id without dashes>`) that no project holds, now linked ' +
+      "to it; the project's numbers whose assistant, server URL or fallback differed in Vapi, repaired; and what " +
+      'was left alone, with why. A number without the tag is never linked.',
+  })
+  @ApiProblem(400, ['VALIDATION.FAILED'], 'The project id is not a UUID.')
+  @ApiProblem(404, ['PROJECTS.NOT_FOUND'], 'No project with this id in your tenant.')
+  @ApiProblem(502, ['VOICE_AGENT.PROVIDER_ERROR', 'VOICE_AGENT.UNREACHABLE'], 'Vapi did not answer.')
+  sync(@Body() body: SyncNumbersDto): Promise<SyncNumbersResponse> {
+    return this.commands.execute(new SyncNumbersCommand(this.scope.tenantId, body.projectId));
   }
 
   @Get('api/numbers/:id')

@@ -12,6 +12,7 @@ import { GetNumberHandler } from './get-number/get-number.handler.js';
 import { CustomerTokenSeal } from './import-number/customer-token-seal.js';
 import { ImportNumberHandler } from './import-number/import-number.handler.js';
 import { NumberOutcome } from './number-outcome.js';
+import { SyncNumbersHandler } from './sync-numbers/sync-numbers.handler.js';
 import { ListNumbersHandler } from './list-numbers/list-numbers.handler.js';
 import { NumberDirectoryModule } from './number-directory.js';
 import { NumbersController } from './numbers.controller.js';
@@ -50,6 +51,7 @@ import { SearchNumbersHandler } from './search-numbers/search-numbers.handler.js
     NumberOutcome,
     CustomerTokenSeal,
     ImportNumberHandler,
+    SyncNumbersHandler,
     SearchNumbersHandler,
     PurchaseStep,
     RegisterStep,

@@ -164,6 +164,17 @@ export type NumberImport =
     }
   | { kind: 'imported-sip'; e164: string; sipCredentialId: string };
 
+/** A number found in Vapi carrying a project's tag and held by no project: what the sync links (`PhoneNumber.linked`). */
+export interface LinkedNumber {
+  kind: NumberKind;
+  e164: string;
+  vapiNumberId: string;
+  /** Ours (a purchased number); null when the number lives in a customer's account or at another carrier. */
+  twilioSid: string | null;
+  customerTwilioAccountSid: string | null;
+  sipCredentialId: string | null;
+}
+
 /**
  * A phone number of a project, from the intent to buy it to its release. The aggregate of the provisioning flow:
  * its status and steps are the flow's state, and every change records the event the next step reacts to.
@@ -339,6 +350,31 @@ export class PhoneNumber extends AggregateRoot {
         kind: source.kind,
       }),
     );
+    return number;
+  }
+
+  /**
+   * A number the sync found in Vapi, tagged with the project and held by no project, whose settings it has just
+   * repaired: live at once (purchase and registration `skipped`, nothing to buy or register), `NumberActivated`
+   * with its kind, so billing starts.
+   */
+  static linked(
+    props: { tenantId: string; projectId: string; agentId: string },
+    found: LinkedNumber,
+    monthlyCostCents: number,
+  ): PhoneNumber {
+    const number = new PhoneNumber({ ...props, areaCode: null, requestedNumber: null });
+    number.pullEvents();
+    number.kind = found.kind;
+    number.e164 = found.e164;
+    number.vapiNumberId = found.vapiNumberId;
+    number.twilioSid = found.twilioSid;
+    number.customerTwilioAccountSid = found.customerTwilioAccountSid;
+    number.sipCredentialId = found.sipCredentialId;
+    number.setStep('purchase', { status: 'skipped' });
+    number.setStep('register', { status: 'skipped' });
+    number.status = 'activating';
+    number.activated(monthlyCostCents);
     return number;
   }
 

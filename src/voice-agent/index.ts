@@ -22,3 +22,5 @@ export {
 export { CheckVapiRegistrationQuery } from './check-vapi-registration/check-vapi-registration.query.js';
 export { UpdateVapiNumberCommand } from './update-vapi-number/update-vapi-number.command.js';
 export { DetachFromVapiCommand } from './detach-from-vapi/detach-from-vapi.command.js';
+export { FindAgentByAssistantQuery } from './agents/find-agent-by-assistant/find-agent-by-assistant.query.js';
+export { settingsDrift, type VapiNumberSetting } from './register-with-vapi/vapi-number-settings.js';

@@ -6,6 +6,7 @@ import { Agent } from './agents/agent.entity.js';
 import { AgentsController } from './agents/agents.controller.js';
 import { CreateAgentHandler } from './agents/create-agent/create-agent.handler.js';
 import { DeleteAgentHandler } from './agents/delete-agent/delete-agent.handler.js';
+import { FindAgentByAssistantHandler } from './agents/find-agent-by-assistant/find-agent-by-assistant.handler.js';
 import { GetAgentHandler } from './agents/get-agent/get-agent.handler.js';
 import { ListAgentsHandler } from './agents/list-agents/list-agents.handler.js';
 import { CheckVapiRegistrationHandler } from './check-vapi-registration/check-vapi-registration.handler.js';
@@ -32,6 +33,7 @@ import { VapiWebhookHandler } from './webhook/vapi-webhook.handler.js';
     ListAgentsHandler,
     DeleteAgentHandler,
     GetAgentHandler,
+    FindAgentByAssistantHandler,
     VapiWebhookHandler,
     VapiSecretGuard,
     CallEventsPublisher,

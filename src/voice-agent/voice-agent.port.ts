@@ -100,6 +100,15 @@ export abstract class VoiceAgentPort {
   /** The organization's credential with this id (e.g. a customer's `byo-sip-trunk`), or null when Vapi has none. */
   abstract getCredential(id: string): Promise<VapiCredential | null>;
 
+  /**
+   * One page (1-based, at most `limit`, newest first) of the organization's numbers whose name, number or SIP URI
+   * contains `search` (Vapi's partial, case-insensitive match), and whether another page follows.
+   */
+  abstract searchPhoneNumbers(
+    search: string,
+    page: { page: number; limit: number },
+  ): Promise<{ items: VapiPhoneNumber[]; hasNextPage: boolean }>;
+
   /** The number registered for this E.164 number, or null; one filtered request, never a list of everything. */
   abstract findPhoneNumberByNumber(number: string): Promise<VapiPhoneNumber | null>;
 }

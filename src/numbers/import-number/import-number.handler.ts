@@ -7,6 +7,7 @@ import { isTwilioAuthenticationFailure, TelephonyPort } from '../../telephony/in
 import { GetProjectQuery, TenantQuotas } from '../../tenancy/index.js';
 import { GetAgentQuery, VoiceAgentPort } from '../../voice-agent/index.js';
 import { NumberOutcome } from '../number-outcome.js';
+import { isHeldByAnyone } from '../held-number.js';
 import { LIVE_STATUSES, PhoneNumber, type NumberImport } from '../phone-number.entity.js';
 import {
   NumberAlreadyHeldError,
@@ -54,20 +55,13 @@ export class ImportNumberHandler implements ICommandHandler<ImportNumberCommand>
     const ours = await this.em.findOne(PhoneNumber, { e164: request.number, status: { $ne: 'released' } });
     if (ours?.projectId === request.projectId && ours.kind === KIND_OF_SOURCE[request.source])
       return this.outcome.of(ours.id);
-    if (ours || (await this.isHeldByAnyone(request.number))) throw new NumberAlreadyHeldError(request.number);
+    if (ours || (await isHeldByAnyone(this.em, request.number)))
+      throw new NumberAlreadyHeldError(request.number);
 
     const numberId = randomUUID();
     const source = await this.prove(request, numberId);
     const number = await this.recordIntent(tenantId, numberId, request, source);
     return this.outcome.of(number.id);
-  }
-
-  /** Whether any tenant holds the number (not released): one narrow question across tenants. */
-  private async isHeldByAnyone(e164: string): Promise<boolean> {
-    const [row] = await this.em.execute<{ held: boolean }[]>('select phone_number_is_held(?) as held', [
-      e164,
-    ]);
-    return row?.held === true;
   }
 
   /** The customer's proof that the number is theirs, and how Vapi will reach it. */

@@ -1,6 +1,7 @@
 import type { HttpConfig, VapiConfig } from '../../config/index.js';
 import type {
   VapiFallbackDestination,
+  VapiPhoneNumber,
   VapiPhoneNumberChanges,
   VapiServerSettings,
 } from '../voice-agent.port.js';
@@ -33,4 +34,27 @@ export function numberSettings(
     server: webhookServer(http, vapi),
     fallbackDestination: fallbackDestination(wanted.fallbackNumber) ?? null,
   };
+}
+
+/** What of a Vapi number this service decides. */
+export type VapiNumberSetting = 'name' | 'assistant' | 'server' | 'fallback';
+
+/**
+ * Which of our settings a Vapi number no longer holds as `numberSettings` would set them: the project's tag, the
+ * agent's assistant, our webhook (its URL and secret header), the project's fallback.
+ */
+export function settingsDrift(
+  http: HttpConfig,
+  vapi: VapiConfig,
+  found: Pick<VapiPhoneNumber, 'name' | 'assistantId' | 'server' | 'fallbackDestination'>,
+  wanted: { name: string; assistantId: string; fallbackNumber: string | null },
+): VapiNumberSetting[] {
+  const server = webhookServer(http, vapi);
+  const drift: VapiNumberSetting[] = [];
+  if (found.name !== wanted.name) drift.push('name');
+  if (found.assistantId !== wanted.assistantId) drift.push('assistant');
+  if (found.server?.url !== server.url || found.server?.headers?.['x-vapi-secret'] !== vapi.webhookSecret)
+    drift.push('server');
+  if ((found.fallbackDestination?.number ?? null) !== wanted.fallbackNumber) drift.push('fallback');
+  return drift;
 }

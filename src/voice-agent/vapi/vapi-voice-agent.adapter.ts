@@ -134,17 +134,23 @@ export class VapiVoiceAgentAdapter extends VoiceAgentPort {
     };
   }
 
-  async findPhoneNumberByNumber(number: string): Promise<VapiPhoneNumber | null> {
+  async searchPhoneNumbers(
+    search: string,
+    page: { page: number; limit: number },
+  ): Promise<{ items: VapiPhoneNumber[]; hasNextPage: boolean }> {
     // The paginated list searches by name, number or SIP URI, partially and case-insensitively
-    // (https://docs.vapi.ai/api-reference/phone-numbers/phone-number-controller-find-all-paginated): one request
-    // for the few numbers containing these digits, never the whole organization; the exact one is kept.
-    const page = await this.request<{ results: Record<string, unknown>[] }>('GET', '/v2/phone-number', {
-      params: { search: number, limit: 100 },
-    });
-    return (
-      page!.results.map(phoneNumberOf).find((p) => p.number === number || p.number === number.slice(1)) ??
-      null
-    );
+    // (https://docs.vapi.ai/api-reference/phone-numbers/phone-number-controller-find-all-paginated).
+    const body = await this.request<{
+      results: Record<string, unknown>[];
+      metadata?: { hasNextPage?: boolean };
+    }>('GET', '/v2/phone-number', { params: { search, limit: page.limit, page: page.page } });
+    return { items: body!.results.map(phoneNumberOf), hasNextPage: body!.metadata?.hasNextPage === true };
+  }
+
+  async findPhoneNumberByNumber(number: string): Promise<VapiPhoneNumber | null> {
+    // One request for the few numbers containing these digits, never the whole organization; the exact one is kept.
+    const { items } = await this.searchPhoneNumbers(number, { page: 1, limit: 100 });
+    return items.find((p) => p.number === number || p.number === number.slice(1)) ?? null;
   }
 
   private async request<T>(
