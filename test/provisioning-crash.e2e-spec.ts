@@ -5,7 +5,7 @@ import { createTestDatabase, type TestDatabase } from '../src/shared/testing/tes
 import { mintToken } from '../src/tenancy/auth/development-token.js';
 import { eventually } from './support/eventually.js';
 import { sandboxControl, startTestSandbox } from './support/sandbox.js';
-import { startService, type ServiceProcess } from './support/service-process.js';
+import { projectWithAgent, startService, type ServiceProcess } from './support/service-process.js';
 
 const JWT_SECRET = 'crash-test-secret-of-at-least-32-characters';
 
@@ -71,14 +71,7 @@ describe('provisioning survives a crash at any step', () => {
     database = await createTestDatabase();
     auth = `Bearer ${await mintToken({ jwtSecret: JWT_SECRET, tenantClaim: 'tenant_id' }, { tenant: 'crash-tenant', userId: 'u' })}`;
     service = await startService(env());
-    projectId = (await call('POST', '/api/projects', { name: 'Crash', fallbackNumber: '+14155550199' })).body
-      .id;
-    agentId = (
-      await call('POST', `/api/projects/${projectId}/agents`, {
-        name: 'A',
-        vapiAssistantId: sandbox.assistantIds[0],
-      })
-    ).body.id;
+    ({ projectId, agentId } = await projectWithAgent(call, sandbox.assistantIds[0]!));
     service.child.kill('SIGTERM');
     await service.exited;
   }, 60_000);

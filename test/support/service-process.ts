@@ -91,3 +91,16 @@ export async function freePort(): Promise<number> {
     });
   });
 }
+
+/** A project (its fallback the customer's phone) and an agent on `assistantId`, made through a service's API. */
+export async function projectWithAgent(
+  call: (method: string, path: string, body?: unknown) => Promise<{ body: { id: string } }>,
+  assistantId: string,
+): Promise<{ projectId: string; agentId: string }> {
+  const projectId = (await call('POST', '/api/projects', { name: 'Crash', fallbackNumber: '+14155550199' }))
+    .body.id;
+  const agentId = (
+    await call('POST', `/api/projects/${projectId}/agents`, { name: 'A', vapiAssistantId: assistantId })
+  ).body.id;
+  return { projectId, agentId };
+}
