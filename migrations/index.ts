@@ -51,14 +51,14 @@ export const migrationsList: MigrationObject[] = [
     class: Migration20261201150000PurchaseClaimsAndRefusals,
   },
   {
-    name: 'Migration20261202120000NumberKindAndImports',
-    class: Migration20261202120000NumberKindAndImports,
-  },
-  {
     name: 'Migration20261202110000ScheduledDeliveriesAreNoBacklog',
     class: Migration20261202110000ScheduledDeliveriesAreNoBacklog,
   },
   { name: 'Migration20261202110100NumberLifecycle', class: Migration20261202110100NumberLifecycle },
+  {
+    name: 'Migration20261202120000NumberKindAndImports',
+    class: Migration20261202120000NumberKindAndImports,
+  },
   {
     name: 'Migration20261202140000ProjectNumbersInListOrder',
     class: Migration20261202140000ProjectNumbersInListOrder,

@@ -267,4 +267,29 @@ describe('POST /api/numbers/import', () => {
     expect(customer.incomingPhoneNumbers.map((n: Json) => n.phone_number)).toEqual([number]);
     expect(customer.released).toEqual([]);
   });
+
+  it('imports of one number at once, from two tenants: one wins, the others are 409 or the same number', async () => {
+    const account = await customerAccount();
+    const number = account.incomingPhoneNumbers[0].phoneNumber as string;
+    const answers = await Promise.all(
+      [p, other, p, other, p, other].map((project) =>
+        importTwilio(project, number, account.accountSid, account.authToken),
+      ),
+    );
+    const won = answers.filter((a) => a.status === 201 || a.status === 202);
+    expect(answers.every((a) => [201, 202, 409].includes(a.status))).toBe(true);
+    expect(new Set(won.map((a) => a.body.phoneNumber.id)).size).toBe(1);
+    expect(answers.filter((a) => a.status === 409).every((a) => a.body.code === 'NUMBERS.ALREADY_HELD')).toBe(
+      true,
+    );
+    const [{ count }] = await t.ownerQuery<{ count: number }>(
+      'select count(*)::int as count from phone_number where e164 = $1',
+      [number],
+    );
+    expect(count).toBe(1);
+    const winner = won[0]!.body.phoneNumber;
+    const owner = winner.projectId === p.projectId ? p : other;
+    await waitForNumber(t, owner.auth, winner.id, (b) => b.status === 'active');
+    expect((await vapiNumbers()).filter((n: Json) => n.number === number)).toHaveLength(1);
+  });
 });
