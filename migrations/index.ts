@@ -15,6 +15,7 @@ import { Migration20261201150000PurchaseClaimsAndRefusals } from './Migration202
 import { Migration20261202120000NumberKindAndImports } from './Migration20261202120000NumberKindAndImports.js';
 import { Migration20261202110000ScheduledDeliveriesAreNoBacklog } from './Migration20261202110000ScheduledDeliveriesAreNoBacklog.js';
 import { Migration20261202110100NumberLifecycle } from './Migration20261202110100NumberLifecycle.js';
+import { Migration20261202110200AnalyticsReleases } from './Migration20261202110200AnalyticsReleases.js';
 import { Migration20261202140000ProjectNumbersInListOrder } from './Migration20261202140000ProjectNumbersInListOrder.js';
 
 /** Every migration, in order. A new migration is added here as well as to this folder. */
@@ -55,6 +56,7 @@ export const migrationsList: MigrationObject[] = [
     class: Migration20261202110000ScheduledDeliveriesAreNoBacklog,
   },
   { name: 'Migration20261202110100NumberLifecycle', class: Migration20261202110100NumberLifecycle },
+  { name: 'Migration20261202110200AnalyticsReleases', class: Migration20261202110200AnalyticsReleases },
   {
     name: 'Migration20261202120000NumberKindAndImports',
     class: Migration20261202120000NumberKindAndImports,

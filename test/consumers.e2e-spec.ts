@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { EntityManager } from '@mikro-orm/postgresql';
 import request from 'supertest';
-import { NumberActivatedEvent } from '../src/numbers/index.js';
+import { NumberActivatedEvent, NumberReleasedEvent, NumberRestoredEvent } from '../src/numbers/index.js';
 import type { SandboxHandle } from '../src/sandbox/index.js';
 import { Outbox, OutboxRelay } from '../src/shared/outbox/index.js';
 import { ProjectionReplay } from '../src/shared/consumers/projection-replay.js';
@@ -34,8 +34,8 @@ const DAY_MS = 86_400_000;
 /**
  * Billing and analytics as a customer and an accountant see them: numbers provisioned against the sandbox, calls
  * made with its simulated calls (Vapi's messages to our webhook over HTTP), and the usage and analytics endpoints.
- * A past month is built from events written through the outbox with chosen dates (activation is the only number
- * event that exists yet: a release mid-month is covered by the unit tests of the usage rules).
+ * A past month is built from events written through the outbox with chosen dates: activations, releases mid-month
+ * and restores within a grace period; this month's numbers are bought, called and released through the sandbox.
  */
 describe('event consumers: billing and analytics', () => {
   let t: TestApp;
@@ -73,7 +73,9 @@ describe('event consumers: billing and analytics', () => {
     return state;
   }
 
-  async function record(events: (NumberActivatedEvent | CallEndedEvent)[]): Promise<void> {
+  async function record(
+    events: (NumberActivatedEvent | NumberReleasedEvent | NumberRestoredEvent | CallEndedEvent)[],
+  ): Promise<void> {
     await t.app
       .get(TenantScope)
       .run(tenantId, () =>
@@ -264,6 +266,83 @@ describe('event consumers: billing and analytics', () => {
       ]);
     });
 
+    it('bills a number released mid-month only for its live days, and resumes after a restore', async () => {
+      const [d, e] = [randomUUID(), randomUUID()];
+      const payload = (numberId: string, e164: string) => ({
+        numberId,
+        projectId: p.projectId,
+        agentId: p.agentId,
+        e164,
+        kind: 'purchased' as const,
+      });
+      const released = (numberId: string, e164: string, at: string, graceUntil: string | null) =>
+        new NumberReleasedEvent(
+          tenantId,
+          {
+            ...payload(numberId, e164),
+            releasedAt: at,
+            graceUntil,
+            twilioSid: null,
+            heldAtTwilio: !!graceUntil,
+          },
+          { occurredAt: new Date(at) },
+        );
+      const restored = (numberId: string, e164: string, at: string) =>
+        new NumberRestoredEvent(
+          tenantId,
+          {
+            ...payload(numberId, e164),
+            twilioSid: `PN${numberId.replace(/-/g, '')}`,
+            vapiNumberId: randomUUID(),
+            restoredAt: at,
+            monthlyCostCents: 115,
+          },
+          { occurredAt: new Date(at) },
+        );
+      await record([
+        // d: live from 1 June to its release on the 10th
+        activated(d, '+12055550104', '2026-06-01T09:00:00.000Z', 115),
+        released(d, '+12055550104', '2026-06-10T15:00:00.000Z', null),
+        // e: live 5 → 12 June, released with a grace period, restored on the 20th, released for good on the 25th
+        activated(e, '+12055550105', '2026-06-05T09:00:00.000Z', 115),
+        released(e, '+12055550105', '2026-06-12T08:00:00.000Z', '2026-06-22T08:00:00.000Z'),
+        restored(e, '+12055550105', '2026-06-20T10:00:00.000Z'),
+        released(e, '+12055550105', '2026-06-25T00:00:00.000Z', null),
+        ended(e, '+12055550105', 'jun-call', '2026-06-21T12:00:00.000Z', 90, 0.075),
+      ]);
+      await settle();
+
+      const res = await http()
+        .get(`/api/projects/${p.projectId}/usage?month=2026-06`)
+        .set('Authorization', p.auth)
+        .expect(200);
+      expect(res.body.numbers).toEqual([
+        // 1 → 10 June: 10 of 30 days; 115 × 10 ÷ 30 = 38.33
+        {
+          numberId: d,
+          projectId: p.projectId,
+          e164: '+12055550104',
+          kind: 'purchased',
+          activeDays: 10,
+          feeCents: 38,
+        },
+        // 5 → 12 and 20 → 24 June (a release at 00:00 does not touch the 25th): 8 + 5 days; 115 × 13 ÷ 30 = 49.83
+        {
+          numberId: e,
+          projectId: p.projectId,
+          e164: '+12055550105',
+          kind: 'purchased',
+          activeDays: 13,
+          feeCents: 50,
+        },
+      ]);
+      expect(res.body.calls).toMatchObject({ count: 1, seconds: 90, minutes: 2, costCents: 8 });
+      expect(res.body.totalCents).toBe(38 + 50 + 8);
+      // Released for good: July owes nothing.
+      const july = await http().get('/api/usage?month=2026-07').set('Authorization', p.auth).expect(200);
+      expect(july.body.totalCents).toBe(0);
+    });
+
     it('a month before any number was live is empty', async () => {
       const res = await http().get('/api/usage?month=2026-08').set('Authorization', p.auth).expect(200);
       expect(res.body).toEqual({
@@ -284,6 +363,11 @@ describe('event consumers: billing and analytics', () => {
       await call(numbers[0].e164, 42);
       await call(numbers[0].e164, 61);
       await call(numbers[1].e164, 125);
+      // Released mid-month (today): it accrues its days up to today, none after.
+      await http().delete(`/api/numbers/${numbers[1].id}`).set('Authorization', p.auth).expect(202);
+      expect((await waitForNumber(t, p.auth, numbers[1].id, (n) => n.status === 'released')).status).toBe(
+        'released',
+      );
       await settle();
     });
 
@@ -318,6 +402,11 @@ describe('event consumers: billing and analytics', () => {
         costCents: 4 + 5 + 10,
       });
       expect(res.body.totalCents).toBe(fees + 19);
+      const transitions = await t.ownerQuery<{ state: string }>(
+        'select state from billing_number_transition where number_id = $1 order by at',
+        [numbers[1].id],
+      );
+      expect(transitions.map((row) => row.state)).toEqual(['live', 'dark']);
     });
 
     it('counts calls per number per day in analytics', async () => {
@@ -329,6 +418,7 @@ describe('event consumers: billing and analytics', () => {
           { date: today, numberId: numbers[1].id, e164: numbers[1].e164, projectId: p.projectId, calls: 1 },
         ]),
       );
+      expect(res.body.funnel.released).toBe(1);
     });
 
     it('shows another tenant nothing of it: 404 for the project, zero for its own usage', async () => {
@@ -379,6 +469,8 @@ describe('event consumers: billing and analytics', () => {
         registered: 0,
         activated: 0,
         failed: 0,
+        released: 0,
+        restored: 0,
       });
 
       await buyNumber(other);
@@ -405,6 +497,8 @@ describe('event consumers: billing and analytics', () => {
         registered: 1,
         activated: 1,
         failed: 1,
+        released: 0,
+        restored: 0,
       });
       expect(report.body.failures).toEqual([
         { step: 'register', code: 'VOICE_AGENT.PROVIDER_ERROR', failures: 1, numbers: 1 },
@@ -450,6 +544,14 @@ describe('event consumers: billing and analytics', () => {
 
     it('replay rebuilds each consumer from the log to the state live consumption built', async () => {
       const live = await consumerState();
+      // The log holds releases and a restore, not only activations and calls.
+      const [log] = await t.ownerQuery<{ released: number; restored: number }>(
+        `select count(*) filter (where type = 'numbers.number-released')::int as released,
+                count(*) filter (where type = 'numbers.number-restored')::int as restored
+           from outbox_event`,
+      );
+      expect(log!.released).toBeGreaterThanOrEqual(4);
+      expect(log!.restored).toBeGreaterThanOrEqual(1);
       // Damage both consumers' tables: replay must not depend on what is there.
       await t.ownerQuery('delete from billing_call where vapi_call_id = $1', ['oct-call-1']);
       await t.ownerQuery('update analytics_number_funnel set activated_at = null');

@@ -7,7 +7,9 @@ import {
   NumberProvisioningFailedEvent,
   NumberPurchasedEvent,
   NumberRegisteredWithVapiEvent,
+  NumberReleasedEvent,
   NumberRequestedEvent,
+  NumberRestoredEvent,
   type NumberEventPayload,
 } from '../numbers/index.js';
 import { CallEndedEvent } from '../voice-agent/index.js';
@@ -19,15 +21,29 @@ const EVENTS = [
   NumberRegisteredWithVapiEvent.TYPE,
   NumberActivatedEvent.TYPE,
   NumberProvisioningFailedEvent.TYPE,
+  NumberReleasedEvent.TYPE,
+  NumberRestoredEvent.TYPE,
   CallEndedEvent.TYPE,
 ] as const;
 
 /** The funnel column each milestone event sets. */
-const MILESTONES: Record<string, 'requested_at' | 'purchased_at' | 'registered_at' | 'activated_at'> = {
+const MILESTONES: Record<
+  string,
+  'requested_at' | 'purchased_at' | 'registered_at' | 'activated_at' | 'released_at' | 'restored_at'
+> = {
   [NumberRequestedEvent.TYPE]: 'requested_at',
   [NumberPurchasedEvent.TYPE]: 'purchased_at',
   [NumberRegisteredWithVapiEvent.TYPE]: 'registered_at',
   [NumberActivatedEvent.TYPE]: 'activated_at',
+  [NumberReleasedEvent.TYPE]: 'released_at',
+  [NumberRestoredEvent.TYPE]: 'restored_at',
+};
+
+/** The time a milestone event carries of its own (the moment it took effect), else its `occurredAt`. */
+const TIME_FIELD: Record<string, 'activatedAt' | 'releasedAt' | 'restoredAt'> = {
+  [NumberActivatedEvent.TYPE]: 'activatedAt',
+  [NumberReleasedEvent.TYPE]: 'releasedAt',
+  [NumberRestoredEvent.TYPE]: 'restoredAt',
 };
 
 /**
@@ -49,11 +65,9 @@ export class AnalyticsProjection extends EventProjection {
   protected async apply(tx: EntityManager, event: EventEnvelope): Promise<void> {
     const milestone = MILESTONES[event.type];
     if (milestone) {
-      const p = event.payload as NumberEventPayload & { activatedAt?: string };
-      const at =
-        event.type === NumberActivatedEvent.TYPE && p.activatedAt
-          ? new Date(p.activatedAt)
-          : event.occurredAt;
+      const p = event.payload as NumberEventPayload & Partial<Record<string, string>>;
+      const field = TIME_FIELD[event.type];
+      const at = field && p[field] ? new Date(p[field]) : event.occurredAt;
       await tx.execute(
         `insert into analytics_number_funnel as f (tenant_id, number_id, project_id, ${milestone})
          values (?, ?, ?, ?)

@@ -2,7 +2,14 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import type { EventEnvelope } from '../shared/domain/domain-event.js';
 import { EventProjection } from '../shared/consumers/event-projection.js';
 import { OutboxSubscriber } from '../shared/outbox/index.js';
-import { NumberActivatedEvent, isImported, kindOf } from '../numbers/index.js';
+import {
+  NumberActivatedEvent,
+  NumberReleasedEvent,
+  NumberRestoredEvent,
+  isImported,
+  kindOf,
+  type NumberEventPayload,
+} from '../numbers/index.js';
 import { CallEndedEvent } from '../voice-agent/index.js';
 import { billedMinutes, callSeconds, usdToCents, type NumberKind } from './usage-rules.js';
 
@@ -20,14 +27,20 @@ export interface NumberTransitionRecord {
 }
 
 export const BILLING_CONSUMER = 'billing';
-const EVENTS = [NumberActivatedEvent.TYPE, CallEndedEvent.TYPE] as const;
+const EVENTS = [
+  NumberActivatedEvent.TYPE,
+  NumberReleasedEvent.TYPE,
+  NumberRestoredEvent.TYPE,
+  CallEndedEvent.TYPE,
+] as const;
 
 /**
  * Billing's view of the domain events: the number transitions that open and close live intervals, and the calls.
  * An activation opens an interval at `activatedAt` with the monthly cost the event carries, `imported` (no fee of
  * ours) when the event's number kind is an imported one (an import is activated like a purchase), else `purchased`.
- * The release and restore events (not emitted yet) slot in as `recordTransition` calls: release → `dark`, restore →
- * `live` with the number's kind.
+ * A release closes it at `releasedAt` (`dark`: the number is detached, whether or not Twilio keeps it for a grace
+ * period); a restore opens one again at `restoredAt`, with the number's kind and the monthly cost it carries. A
+ * release of a number that never held one (cancelled mid-purchase) is nothing to bill.
  */
 @OutboxSubscriber({ name: BILLING_CONSUMER, events: EVENTS })
 export class BillingProjection extends EventProjection {
@@ -44,15 +57,16 @@ export class BillingProjection extends EventProjection {
     switch (event.type) {
       case NumberActivatedEvent.TYPE: {
         const p = event.payload as Payload<NumberActivatedEvent>;
-        return this.recordTransition(tx, event, {
-          numberId: p.numberId,
-          projectId: p.projectId,
-          e164: p.e164,
-          state: 'live',
-          kind: isImported(kindOf(p)) ? 'imported' : 'purchased',
-          monthlyCostCents: p.monthlyCostCents,
-          at: new Date(p.activatedAt),
-        });
+        return this.recordTransition(tx, event, transition(p, 'live', p.activatedAt, p.monthlyCostCents));
+      }
+      case NumberReleasedEvent.TYPE: {
+        const p = event.payload as Payload<NumberReleasedEvent>;
+        if (p.e164 === null) return;
+        return this.recordTransition(tx, event, transition({ ...p, e164: p.e164 }, 'dark', p.releasedAt, 0));
+      }
+      case NumberRestoredEvent.TYPE: {
+        const p = event.payload as Payload<NumberRestoredEvent>;
+        return this.recordTransition(tx, event, transition(p, 'live', p.restoredAt, p.monthlyCostCents));
       }
       case CallEndedEvent.TYPE:
         return this.recordCall(tx, event);
@@ -101,4 +115,22 @@ export class BillingProjection extends EventProjection {
       ],
     );
   }
+}
+
+/** A number event's transition: the number, its kind (an imported one has no fee of ours), and when it took effect. */
+function transition(
+  p: NumberEventPayload & { e164: string },
+  state: NumberTransitionRecord['state'],
+  at: string,
+  monthlyCostCents: number,
+): NumberTransitionRecord {
+  return {
+    numberId: p.numberId,
+    projectId: p.projectId,
+    e164: p.e164,
+    state,
+    kind: isImported(kindOf(p)) ? 'imported' : 'purchased',
+    monthlyCostCents,
+    at: new Date(at),
+  };
 }

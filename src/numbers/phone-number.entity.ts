@@ -724,6 +724,7 @@ export class PhoneNumber extends AggregateRoot {
   /** Vapi holds the number again as it was, read back: it is live, and billing resumes. */
   restored(vapiNumberId: string, monthlyCostCents: number, now = new Date()): void {
     this.assertAt('reattach');
+    if (isImported(this.kind)) monthlyCostCents = 0;
     this.succeed('reattach');
     this.vapiNumberId = vapiNumberId;
     this.status = 'active';

@@ -12,6 +12,8 @@ interface FunnelRow {
   purchased_at: Stamp;
   registered_at: Stamp;
   activated_at: Stamp;
+  released_at: Stamp;
+  restored_at: Stamp;
   failed: boolean;
 }
 
@@ -24,7 +26,8 @@ export class GetProvisioningReportHandler implements IQueryHandler<GetProvisioni
   async execute({ tenantId, from, until }: GetProvisioningReportQuery): Promise<ProvisioningReportResponse> {
     const [cohort, failures, calls] = await this.em.transactional(async (tx) => [
       await tx.execute<FunnelRow[]>(
-        `select f.number_id, f.requested_at, f.purchased_at, f.registered_at, f.activated_at,
+        `select f.number_id, f.requested_at, f.purchased_at, f.registered_at, f.activated_at, f.released_at,
+                f.restored_at,
                 exists (select 1 from analytics_provisioning_failure x
                          where x.tenant_id = f.tenant_id and x.number_id = f.number_id) as failed
            from analytics_number_funnel f
@@ -68,6 +71,8 @@ export class GetProvisioningReportHandler implements IQueryHandler<GetProvisioni
         registered: cohort.filter((r) => r.registered_at !== null).length,
         activated: cohort.filter((r) => r.activated_at !== null).length,
         failed: cohort.filter((r) => r.failed).length,
+        released: cohort.filter((r) => r.released_at !== null).length,
+        restored: cohort.filter((r) => r.restored_at !== null).length,
       },
       failures,
       durations: {

@@ -15,6 +15,14 @@ export class FunnelResponse {
 
   @ApiProperty({ description: 'Of those, failed at least once (a retried number may be live since).' })
   failed!: number;
+
+  @ApiProperty({
+    description: 'Of those, released at least once (`numbers.number-released`; restored since or not).',
+  })
+  released!: number;
+
+  @ApiProperty({ description: 'Of those, restored within a grace period at least once.' })
+  restored!: number;
 }
 
 export class FailureCountResponse {
