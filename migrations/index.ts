@@ -12,6 +12,7 @@ import { Migration20261201130000RowLevelSecurityEverywhere } from './Migration20
 import { Migration20261201130100CreateVapiWebhookMessage } from './Migration20261201130100CreateVapiWebhookMessage.js';
 import { Migration20261201140000InstallationAndHeldNumbers } from './Migration20261201140000InstallationAndHeldNumbers.js';
 import { Migration20261201150000PurchaseClaimsAndRefusals } from './Migration20261201150000PurchaseClaimsAndRefusals.js';
+import { Migration20261202100000NumberChangedNotifications } from './Migration20261202100000NumberChangedNotifications.js';
 import { Migration20261202120000NumberKindAndImports } from './Migration20261202120000NumberKindAndImports.js';
 import { Migration20261202110000ScheduledDeliveriesAreNoBacklog } from './Migration20261202110000ScheduledDeliveriesAreNoBacklog.js';
 import { Migration20261202110100NumberLifecycle } from './Migration20261202110100NumberLifecycle.js';
@@ -50,6 +51,10 @@ export const migrationsList: MigrationObject[] = [
   {
     name: 'Migration20261201150000PurchaseClaimsAndRefusals',
     class: Migration20261201150000PurchaseClaimsAndRefusals,
+  },
+  {
+    name: 'Migration20261202100000NumberChangedNotifications',
+    class: Migration20261202100000NumberChangedNotifications,
   },
   {
     name: 'Migration20261202110000ScheduledDeliveriesAreNoBacklog',

@@ -15,3 +15,9 @@ export {
   type NumberEventPayload,
   type NumberKind,
 } from './events/number-events.js';
+export {
+  NUMBER_CHANGED_CHANNEL,
+  NumberChanges,
+  type NumberChange,
+  type NumberChangeListener,
+} from './number-changes.js';

@@ -1,16 +1,12 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { NumbersConfig } from '../config/index.js';
 import type { JsonValue } from '../shared/domain/domain-event.js';
 import type { IdempotentResponse } from '../shared/idempotency/index.js';
+import { NumberSettlements } from './number-settlements.js';
 import { PhoneNumber } from './phone-number.entity.js';
 import { refusalError } from './phone-number.errors.js';
 import { PhoneNumberResponse, type PurchaseNumberResponse } from './phone-number.response.js';
-
-const POLL_MS = 50;
-/** Statuses the click's answer waits out. */
-const PROVISIONING_STATUSES = new Set<string>(['purchasing', 'registering', 'activating']);
 
 /**
  * What a click that starts a number's flow (a purchase, an import) is answered: the number once it is live, failed
@@ -21,20 +17,21 @@ export class NumberOutcome {
   constructor(
     private readonly em: EntityManager,
     private readonly config: NumbersConfig,
+    private readonly settlements: NumberSettlements,
   ) {}
 
   async of(numberId: string): Promise<IdempotentResponse> {
     return this.answer(await this.waitFor(numberId));
   }
 
-  /** The number as it stands when it is live, failed (or released meanwhile), or the wait is over. */
-  private async waitFor(id: string): Promise<PhoneNumber> {
-    const deadline = performance.now() + this.config.provisioningWaitMs;
-    for (;;) {
-      const number = await this.em.fork().findOneOrFail(PhoneNumber, id);
-      if (!PROVISIONING_STATUSES.has(number.status) || performance.now() >= deadline) return number;
-      await sleep(POLL_MS);
-    }
+  /**
+   * The number once it is live, failed or refused (or released meanwhile), or as it stands when the wait is over:
+   * woken when its row changes (on this instance or another), not by polling; the wait holds no connection.
+   */
+  private waitFor(id: string): Promise<PhoneNumber> {
+    return this.settlements.waitFor(id, this.config.provisioningWaitMs, () =>
+      this.em.fork().findOneOrFail(PhoneNumber, id),
+    );
   }
 
   /** 201 once active; the refusal's 4xx once refused; else 202 with the number as it stands. */

@@ -14,7 +14,9 @@ import { ImportNumberHandler } from './import-number/import-number.handler.js';
 import { NumberOutcome } from './number-outcome.js';
 import { SyncNumbersHandler } from './sync-numbers/sync-numbers.handler.js';
 import { ListNumbersHandler } from './list-numbers/list-numbers.handler.js';
+import { NumberChanges } from './number-changes.js';
 import { NumberDirectoryModule } from './number-directory.js';
+import { NumberSettlements } from './number-settlements.js';
 import { NumbersController } from './numbers.controller.js';
 import { PhoneNumber } from './phone-number.entity.js';
 import { ActivateStep } from './provisioning/activate.step.js';
@@ -43,6 +45,8 @@ import { SearchNumbersHandler } from './search-numbers/search-numbers.handler.js
   ],
   controllers: [NumbersController],
   providers: [
+    NumberChanges,
+    NumberSettlements,
     NumberCatalog,
     ProvisioningMetrics,
     ProvisioningSteps,
@@ -70,5 +74,6 @@ import { SearchNumbersHandler } from './search-numbers/search-numbers.handler.js
     ReleaseNumberHandler,
     RestoreNumberHandler,
   ],
+  exports: [NumberChanges],
 })
 export class NumbersModule {}

@@ -3,6 +3,7 @@ import { MikroORM } from '@mikro-orm/core';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import type { DatabaseConfig } from '../../config/index.js';
 import { ReadinessRegistry } from '../health/readiness.registry.js';
+import { DatabaseNotifications } from './database-notifications.js';
 import { assertApplicationRole, explainRoleSwitchFailure } from './application-role.js';
 import { pendingMigrations, runMigrations } from './migration-runner.js';
 import { ormOptions } from './orm-options.js';
@@ -56,8 +57,12 @@ export class DatabaseModule {
           registerRequestContext: true,
         }),
       ],
-      providers: [{ provide: DATABASE_CONFIG, useValue: config }, DatabaseLifecycle],
-      exports: [DATABASE_CONFIG],
+      providers: [
+        { provide: DATABASE_CONFIG, useValue: config },
+        DatabaseLifecycle,
+        { provide: DatabaseNotifications, useFactory: () => new DatabaseNotifications(config.url) },
+      ],
+      exports: [DATABASE_CONFIG, DatabaseNotifications],
     };
   }
 }

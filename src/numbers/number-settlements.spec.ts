@@ -1,0 +1,132 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { EntityManager } from '@mikro-orm/postgresql';
+import {
+  FAST_PROVISIONING_ENV,
+  inTenant,
+  secondInstanceEnv,
+  storedNumber,
+  tenantIdOf,
+  tenantWithProject,
+} from '../../test/support/numbers.js';
+import { createTestApp, type TestApp } from '../../test/support/test-app.js';
+import { NumberChanges, type NumberChange } from './number-changes.js';
+import { NumberSettlements } from './number-settlements.js';
+import { PhoneNumber } from './phone-number.entity.js';
+
+/** Far longer than the test may take: a wait that ends must have been woken, not timed out. */
+const WAIT_MS = 60_000;
+
+/**
+ * Waiting for a number to settle: woken by the commit that settles it, on this instance (in-process) and on another
+ * (PostgreSQL NOTIFY, on a server database), with a read at the start and one after each wake-up, never a poll.
+ * The relay is off: the test moves the number itself.
+ */
+describe('NumberSettlements', () => {
+  let t: TestApp;
+  let owner: { tenantId: string; projectId: string; agentId: string };
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: { ...FAST_PROVISIONING_ENV, OUTBOX_RELAY_ENABLED: 'false' } });
+    const p = await tenantWithProject(t, 'settlements-tenant');
+    owner = { tenantId: await tenantIdOf(t, p.projectId), projectId: p.projectId, agentId: p.agentId };
+  });
+  afterAll(() => t.close());
+
+  /** A number stored, once the notifications of its insert have gone by (they wake a waiter too). */
+  const quietNumber = async () => {
+    const number = await storedNumber(t, owner);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    return number;
+  };
+
+  /** Waits on `app`'s settlements, counting the reads. */
+  function waitOn(app: TestApp, id: string, timeoutMs = WAIT_MS) {
+    let reads = 0;
+    const settled = inTenant(app, owner.tenantId, () =>
+      app.app.get(NumberSettlements).waitFor(id, timeoutMs, () => {
+        reads++;
+        return app.app.get(EntityManager).fork().findOneOrFail(PhoneNumber, id);
+      }),
+    );
+    return { settled, reads: () => reads };
+  }
+
+  /** Fails the number's purchase in `app`, committed: a settled number. */
+  const settle = (app: TestApp, id: string) =>
+    inTenant(app, owner.tenantId, () =>
+      app.app
+        .get(EntityManager)
+        .fork()
+        .transactional(async (tx) => {
+          const number = await tx.findOneOrFail(PhoneNumber, id);
+          number.failStep('purchase', { code: 'TEST.FAILED', message: 'failed by the test' });
+        }),
+    );
+
+  it('wakes when the settling transaction commits, and reads once more', async () => {
+    const number = await quietNumber();
+    const wait = waitOn(t, number.id);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(wait.reads()).toBe(1);
+    await settle(t, number.id);
+    expect((await wait.settled).status).toBe('failed');
+    expect(wait.reads()).toBe(2);
+  });
+
+  it("a change of another number does not wake it; the deadline's read decides", async () => {
+    const [waited, other] = [await storedNumber(t, owner), await quietNumber()];
+    const wait = waitOn(t, waited.id, 300);
+    await settle(t, other.id);
+    expect((await wait.settled).status).toBe('purchasing');
+    expect(wait.reads()).toBe(2);
+  });
+
+  it('announces every committed change of a number, none rolled back', async () => {
+    const number = await quietNumber();
+    const seen: (NumberChange | null)[] = [];
+    const unsubscribe = t.app.get(NumberChanges).subscribe((change) => {
+      if (change?.numberId === number.id) seen.push(change);
+    });
+    try {
+      await inTenant(t, owner.tenantId, () =>
+        t.app
+          .get(EntityManager)
+          .fork()
+          .transactional(async (tx) => {
+            const n = await tx.findOneOrFail(PhoneNumber, number.id);
+            n.startAttempt('purchase');
+            await tx.flush();
+            throw new Error('rolled back');
+          }),
+      ).catch(() => undefined);
+      expect(seen).toEqual([]);
+      await settle(t, number.id);
+      expect(seen).toContainEqual({ tenantId: owner.tenantId, numberId: number.id, status: 'failed' });
+    } finally {
+      unsubscribe();
+    }
+  });
+
+  const server = process.env.DATABASE_URL?.trim();
+  if (!server) {
+    console.log(
+      'skipped: waking across instances needs a PostgreSQL server (the embedded database has one process)',
+    );
+  }
+  (server ? it : it.skip)('wakes on another instance when this one settles it (LISTEN/NOTIFY)', async () => {
+    const other = await createTestApp({
+      env: { ...secondInstanceEnv(t), OUTBOX_RELAY_ENABLED: 'false' },
+      database: t.database,
+    });
+    try {
+      const number = await quietNumber();
+      const wait = waitOn(other, number.id);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await settle(t, number.id);
+      expect((await wait.settled).status).toBe('failed');
+      expect(wait.reads()).toBe(2);
+    } finally {
+      await other.close();
+    }
+  });
+});
