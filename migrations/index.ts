@@ -13,6 +13,7 @@ import { Migration20261201130100CreateVapiWebhookMessage } from './Migration2026
 import { Migration20261201140000InstallationAndHeldNumbers } from './Migration20261201140000InstallationAndHeldNumbers.js';
 import { Migration20261201150000PurchaseClaimsAndRefusals } from './Migration20261201150000PurchaseClaimsAndRefusals.js';
 import { Migration20261202100000NumberChangedNotifications } from './Migration20261202100000NumberChangedNotifications.js';
+import { Migration20261202100100DeliveryLeases } from './Migration20261202100100DeliveryLeases.js';
 import { Migration20261202120000NumberKindAndImports } from './Migration20261202120000NumberKindAndImports.js';
 import { Migration20261202110000ScheduledDeliveriesAreNoBacklog } from './Migration20261202110000ScheduledDeliveriesAreNoBacklog.js';
 import { Migration20261202110100NumberLifecycle } from './Migration20261202110100NumberLifecycle.js';
@@ -56,6 +57,7 @@ export const migrationsList: MigrationObject[] = [
     name: 'Migration20261202100000NumberChangedNotifications',
     class: Migration20261202100000NumberChangedNotifications,
   },
+  { name: 'Migration20261202100100DeliveryLeases', class: Migration20261202100100DeliveryLeases },
   {
     name: 'Migration20261202110000ScheduledDeliveriesAreNoBacklog',
     class: Migration20261202110000ScheduledDeliveriesAreNoBacklog,

@@ -8,9 +8,12 @@ import { sandboxControl, startTestSandbox } from './support/sandbox.js';
 import { projectWithAgent, startService, type ServiceProcess } from './support/service-process.js';
 
 const JWT_SECRET = 'crash-test-secret-of-at-least-32-characters';
+/** A dead instance's deliveries are taken over once their lease runs out: well within the wait below. */
+const LEASE_MS = 2_000;
 
 /** Each boundary of the flow where the process may die, from the intent to the delivery of each event. */
 const BOUNDARIES = [
+  'outbox.after-claim', // the purchase's delivery is claimed (its lease committed), its handler not yet run
   'numbers.purchase.before-provider', // the intent is committed, nothing bought yet
   'numbers.purchase.after-provider', // Twilio sold the number, nothing recorded yet
   'numbers.register.after-provider', // Vapi holds the number, nothing recorded yet
@@ -41,7 +44,7 @@ describe('provisioning survives a crash at any step', () => {
     AUTH_JWT_SECRET: JWT_SECRET,
     PUBLIC_BASE_URL: 'https://numbers.example.test',
     OUTBOX_POLL_INTERVAL_MS: '100',
-    OUTBOX_CLAIM_TIMEOUT_MS: '2000',
+    OUTBOX_LEASE_MS: String(LEASE_MS),
     OUTBOX_BACKOFF_BASE_MS: '50',
     IDEMPOTENCY_LEASE_MS: '1000',
     PROVISIONING_WAIT_MS: '15000',

@@ -3,7 +3,7 @@ import request from 'supertest';
 import type { RecordedRequest } from '../src/sandbox/index.js';
 import { captureLogs } from './support/logs.js';
 import { FAST_PROVISIONING_ENV, tenantWithProject, type TenantProject } from './support/numbers.js';
-import { sandboxControl, sequentialRoundTrips } from './support/sandbox.js';
+import { sandboxControl, sequentialRoundTrips, stepCallsPerNumber } from './support/sandbox.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 /** Provider latency on, as the issue asks: at zero latency races hide. */
@@ -105,8 +105,19 @@ describe('a burst of first-available purchases', () => {
     expect(state.vapi.phoneNumbers).toHaveLength(24);
     expect(logs.lines.filter((l) => l.includes('conflicts with another number'))).toEqual([]);
 
+    // No step ran twice for any number: one purchase, one registration, one read-back of each side, in three round
+    // trips one after another (the read-backs side by side), for every number of the burst.
+    const log = (await control.requests()).slice(before);
+    const once = { bought: 1, registered: 1, twilioReadBack: 1, vapiReadBack: 1, roundTrips: 3 };
+    expect(
+      stepCallsPerNumber(
+        log,
+        answers.map((a) => a.body.phoneNumber),
+      ),
+    ).toEqual(Object.fromEntries(answers.map((a) => [a.body.phoneNumber.id, once])));
+
     // At the floor: one purchase, one registration and two read-backs each; no lookup, no second try.
-    const made = (await control.requests()).slice(before).map(shapeOf);
+    const made = log.map(shapeOf);
     const count = (shape: string) => made.filter((m) => m === shape).length;
     expect(made).toHaveLength(24 * 4);
     expect(count('twilio POST /2010-04-01/Accounts/AC…/IncomingPhoneNumbers.json')).toBe(24);

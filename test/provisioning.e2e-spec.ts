@@ -182,8 +182,20 @@ describe('one-click provisioning over HTTP, against the sandbox', () => {
     expect(failed.steps.register).toMatchObject({ status: 'failed', attempts: 5 });
     expect(failed.steps.register.lastError?.code).toBe('VOICE_AGENT.PROVIDER_ERROR');
 
+    const outboxBefore = await http().get('/health/outbox').expect(200);
+    expect(outboxBefore.body).toMatchObject({
+      status: 'degraded',
+      reasons: [{ code: 'OUTBOX.DELIVERIES_FAILED', subscribers: ['numbers.provisioning'] }],
+    });
+
     await control.clearFaults();
     await http().post(`/api/numbers/${id}/retry`).set('Authorization', p.auth).expect(202);
+    // The retry took the exhausted delivery's work up again: it is settled (superseded), no longer reported failed.
+    const outboxAfter = await http().get('/health/outbox').expect(200);
+    expect(outboxAfter.body).toMatchObject({ failed: 0 });
+    expect(outboxAfter.body.reasons).not.toContainEqual(
+      expect.objectContaining({ code: 'OUTBOX.DELIVERIES_FAILED' }),
+    );
     const active = await waitForNumber(t, p.auth, id, (b) => b.status === 'active');
     expect(active.status).toBe('active');
     expect(active.steps.register.attempts).toBe(6);
@@ -222,15 +234,10 @@ describe('one-click provisioning over HTTP, against the sandbox', () => {
     );
     expect(res.text).toMatch(/numbers_provisioning_duration_seconds_count [1-9]/);
     expect(res.text).toMatch(/outbox_backlog\{status="pending"\} \d+/);
+    // The number whose attempts ran out above was retried: its exhausted delivery is settled, not failed.
     expect(res.text).toMatch(
-      /outbox_subscriber_backlog\{subscriber="numbers.provisioning",status="failed"\} 1/,
+      /outbox_subscriber_backlog\{subscriber="numbers.provisioning",status="failed"\} 0/,
     );
-    // The number whose attempts ran out above left its delivery failed: reported, while the instance stays ready.
-    const report = await http().get('/health/outbox').expect(200);
-    expect(report.body).toMatchObject({
-      status: 'degraded',
-      reasons: [{ code: 'OUTBOX.DELIVERIES_FAILED', subscribers: ['numbers.provisioning'] }],
-    });
     const ready = await http().get('/health/ready').expect(200);
     expect(Object.keys(ready.body.details)).toEqual(['database']);
   });

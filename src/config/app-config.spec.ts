@@ -140,6 +140,29 @@ describe('loadConfig', () => {
     expect(loadConfig({ OUTBOX_BACKLOG_READY_THRESHOLD_SECONDS: ' ' }).outbox.backlogAlertSeconds).toBe(600);
   });
 
+  it('reads the outbox lease and concurrency, and refuses the settings they replaced by naming them', () => {
+    expect(loadConfig({}).outbox).toMatchObject({ leaseMs: 15_000, concurrency: 16 });
+    expect(loadConfig({ OUTBOX_LEASE_MS: '2000', OUTBOX_CONCURRENCY: '4' }).outbox).toMatchObject({
+      leaseMs: 2_000,
+      concurrency: 4,
+    });
+    expect(() => loadConfig({ OUTBOX_LEASE_MS: '10', OUTBOX_CONCURRENCY: '0' })).toThrow(
+      new ConfigError([
+        'OUTBOX_LEASE_MS must be between 300 and 3600000 (got 10)',
+        'OUTBOX_CONCURRENCY must be between 1 and 1000 (got 0)',
+      ]),
+    );
+    expect(() => loadConfig({ OUTBOX_CLAIM_TIMEOUT_MS: '60000', OUTBOX_BATCH_SIZE: '50' })).toThrow(
+      new ConfigError([
+        "OUTBOX_CLAIM_TIMEOUT_MS is no longer read: a delivery's claim is now a lease renewed while its handler " +
+          "runs; set OUTBOX_LEASE_MS instead (how long a lease holds without renewal: a dead relay's deliveries " +
+          'are taken over within it)',
+        'OUTBOX_BATCH_SIZE is no longer read: the relay claims as many deliveries as it has free slots; set ' +
+          'OUTBOX_CONCURRENCY instead (how many deliveries an instance runs at once)',
+      ]),
+    );
+  });
+
   it('publishes to NATS only when NATS_URL is set, and names malformed NATS settings', () => {
     expect(loadConfig({}).nats).toEqual({
       url: null,

@@ -10,10 +10,13 @@ export abstract class OutboxConfig {
   /** The first retry's delay; doubled on each attempt, with equal jitter, capped at `backoffMaxMs`. */
   abstract backoffBaseMs: number;
   abstract backoffMaxMs: number;
-  /** How long a claim holds: a relay that dies mid-delivery leaves rows that others take over after this. */
-  abstract claimTimeoutMs: number;
-  /** Deliveries claimed per round. */
-  abstract batchSize: number;
+  /**
+   * How long a delivery's claim (its lease) holds without renewal: the relay renews it every third of this while
+   * the handler runs, so a relay that dies leaves deliveries that another takes over within this.
+   */
+  abstract leaseMs: number;
+  /** How many deliveries this instance's relay runs at once (each starts as soon as it is claimed). */
+  abstract concurrency: number;
   /** Events whose deliveries are all settled are deleted once older than this. */
   abstract retentionDays: number;
   /**
@@ -29,14 +32,24 @@ export function readOutboxConfig(env: EnvReader): OutboxConfig {
     'readiness no longer looks at the outbox backlog; set OUTBOX_BACKLOG_ALERT_SECONDS instead ' +
       '(the age of the oldest pending delivery at which GET /health/outbox reports degraded)',
   );
+  env.removed(
+    'OUTBOX_CLAIM_TIMEOUT_MS',
+    "a delivery's claim is now a lease renewed while its handler runs; set OUTBOX_LEASE_MS instead " +
+      "(how long a lease holds without renewal: a dead relay's deliveries are taken over within it)",
+  );
+  env.removed(
+    'OUTBOX_BATCH_SIZE',
+    'the relay claims as many deliveries as it has free slots; set OUTBOX_CONCURRENCY instead ' +
+      '(how many deliveries an instance runs at once)',
+  );
   return {
     relayEnabled: env.boolean('OUTBOX_RELAY_ENABLED', true),
     pollIntervalMs: env.integer('OUTBOX_POLL_INTERVAL_MS', 1_000, { min: 10, max: 3_600_000 }),
     maxAttempts: env.integer('OUTBOX_MAX_ATTEMPTS', 10, { min: 1, max: 1_000 }),
     backoffBaseMs: env.integer('OUTBOX_BACKOFF_BASE_MS', 1_000, { min: 0, max: 3_600_000 }),
     backoffMaxMs: env.integer('OUTBOX_BACKOFF_MAX_MS', 300_000, { min: 0, max: 86_400_000 }),
-    claimTimeoutMs: env.integer('OUTBOX_CLAIM_TIMEOUT_MS', 60_000, { min: 100, max: 86_400_000 }),
-    batchSize: env.integer('OUTBOX_BATCH_SIZE', 50, { min: 1, max: 1_000 }),
+    leaseMs: env.integer('OUTBOX_LEASE_MS', 15_000, { min: 300, max: 3_600_000 }),
+    concurrency: env.integer('OUTBOX_CONCURRENCY', 16, { min: 1, max: 1_000 }),
     retentionDays: env.integer('OUTBOX_RETENTION_DAYS', 30, { min: 1, max: 3_650 }),
     backlogAlertSeconds: env.integer('OUTBOX_BACKLOG_ALERT_SECONDS', 600, {
       min: 1,

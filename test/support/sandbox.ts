@@ -109,3 +109,62 @@ export function sequentialRoundTrips(requests: RecordedRequest[]): number {
   });
   return Math.max(0, ...chain);
 }
+
+/** A number as the API shows it: what ties a provider request to it. */
+type NumberKeys = { id: string; e164: string | null; twilioSid: string | null; vapiNumberId: string | null };
+
+const bodyOf = (r: RecordedRequest) => (r.body ?? {}) as Record<string, unknown>;
+/** A purchase under the number's mark `ahf:<id>` that Twilio answered 201. */
+const boughtFor = (n: NumberKeys) => (r: RecordedRequest) =>
+  r.provider === 'twilio' &&
+  r.method === 'POST' &&
+  r.path.endsWith('/IncomingPhoneNumbers.json') &&
+  bodyOf(r).FriendlyName === `ahf:${n.id}` &&
+  r.status === 201;
+const registeredFor = (n: NumberKeys) => (r: RecordedRequest) =>
+  r.provider === 'vapi' && r.method === 'POST' && r.path === '/phone-number' && bodyOf(r).number === n.e164;
+const twilioReadBackOf = (n: NumberKeys) => (r: RecordedRequest) =>
+  r.provider === 'twilio' &&
+  r.method === 'GET' &&
+  r.path.endsWith(`/IncomingPhoneNumbers/${n.twilioSid}.json`);
+const vapiReadBackOf = (n: NumberKeys) => (r: RecordedRequest) =>
+  r.provider === 'vapi' && r.method === 'GET' && r.path === `/phone-number/${n.vapiNumberId}`;
+
+/**
+ * Each step's provider calls, by number, from the sandbox's request log: how many times each number was bought,
+ * registered (a Vapi create of its E.164), and read back on either side, and how many round trips those calls
+ * made one after another. Exactly-once on the shortest path is 1, 1, 1, 1 and 3.
+ */
+export function stepCallsPerNumber(
+  requests: RecordedRequest[],
+  numbers: readonly NumberKeys[],
+): Record<
+  string,
+  { bought: number; registered: number; twilioReadBack: number; vapiReadBack: number; roundTrips: number }
+> {
+  return Object.fromEntries(
+    numbers.map((n) => {
+      const [bought, registered, twilioReadBack, vapiReadBack] = [
+        boughtFor(n),
+        registeredFor(n),
+        twilioReadBackOf(n),
+        vapiReadBackOf(n),
+      ].map((matches) => requests.filter(matches));
+      return [
+        n.id,
+        {
+          bought: bought!.length,
+          registered: registered!.length,
+          twilioReadBack: twilioReadBack!.length,
+          vapiReadBack: vapiReadBack!.length,
+          roundTrips: sequentialRoundTrips([
+            ...bought!,
+            ...registered!,
+            ...twilioReadBack!,
+            ...vapiReadBack!,
+          ]),
+        },
+      ];
+    }),
+  );
+}

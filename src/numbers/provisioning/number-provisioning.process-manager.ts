@@ -21,6 +21,9 @@ import { RegisterStep } from './register.step.js';
 
 type ProvisioningEvent = NumberEventPayload & { step?: ProvisioningStepName };
 
+/** The process manager's outbox subscriber name (its deliveries are tracked by it). */
+export const PROVISIONING_SUBSCRIBER = 'numbers.provisioning';
+
 /**
  * The provisioning flow, whole: from the click's intent (`POST /api/numbers`, `buy-number/`) to a number whose calls
  * reach the agent. Three steps, in this order, each one outbox delivery of the event the step before recorded:
@@ -50,7 +53,7 @@ type ProvisioningEvent = NumberEventPayload & { step?: ProvisioningStepName };
  * `refused`, otherwise 202 with the number as it stands (still provisioning, or failed).
  */
 @OutboxSubscriber({
-  name: 'numbers.provisioning',
+  name: PROVISIONING_SUBSCRIBER,
   events: [
     NumberRequestedEvent.TYPE,
     NumberPurchasedEvent.TYPE,

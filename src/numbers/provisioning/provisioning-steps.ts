@@ -6,6 +6,7 @@ import type { EventEnvelope } from '../../shared/domain/domain-event.js';
 import type { DeliveryError } from '../../shared/outbox/index.js';
 import { TENANT_FILTER } from '../../tenancy/index.js';
 import { DomainError, ProviderFailureError } from '../../shared/errors/index.js';
+import { currentDeliveryLease, DeliveryLeaseLostError } from '../../shared/outbox/index.js';
 import { PhoneNumber, type StepError, type StepName } from '../phone-number.entity.js';
 import { NumberConflictError } from '../phone-number.errors.js';
 import { ProvisioningMetrics } from './provisioning.metrics.js';
@@ -59,6 +60,11 @@ export function stepErrorOf(error: unknown): StepError {
  * already done is a no-op. A retryable failure is recorded and rethrown (the outbox tries again with backoff);
  * any other failure fails the step at once. An outcome that names a number another of ours holds fails the step
  * once, with `NUMBERS.CONFLICT`, for an operator: no retry can change it.
+ *
+ * Each of its transactions first confirms the outbox delivery's lease (`currentDeliveryLease()?.confirm`): an
+ * attempt whose lease another relay has taken over (this one hung for a whole lease) writes nothing, neither its
+ * start nor its outcome, so a step is never run twice beside itself to completion; the relay that took over runs
+ * it, knowing the earlier attempt's outcome unknown.
  */
 @Injectable()
 export class ProvisioningSteps {
@@ -78,6 +84,7 @@ export class ProvisioningSteps {
     // Each part locks the row, so that a request changing the number at the same time (a release, a restore, a
     // change) is either seen by the part or sees what the part did, never overwritten by it.
     const started = await this.em.transactional(async (tx) => {
+      await currentDeliveryLease()?.confirm(tx);
       const number = await tx.findOne(PhoneNumber, numberId, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if (!number?.isAt(step) || number.yieldsToRelease(step)) return null;
       const { previousOutcomeUnknown } = number.startAttempt(step);
@@ -97,6 +104,7 @@ export class ProvisioningSteps {
 
     try {
       return await this.em.transactional(async (tx) => {
+        await currentDeliveryLease()?.confirm(tx);
         const number = await tx.findOneOrFail(PhoneNumber, numberId, {
           lockMode: LockMode.PESSIMISTIC_WRITE,
         });
@@ -139,6 +147,7 @@ export class ProvisioningSteps {
 
   /** Records a failed attempt: the step waits for its retry, or fails now when no retry can help. */
   private async recordFailure(numberId: string, step: StepName, error: unknown): Promise<void> {
+    if (error instanceof DeliveryLeaseLostError) throw error; // another relay's attempt now: nothing to record
     const stepError = stepErrorOf(error);
     const retryable = isRetryable(error);
     this.metrics.failure(step, stepError.code, retryable);
@@ -153,6 +162,7 @@ export class ProvisioningSteps {
       `step ${step} failed: ${stepError.message}`,
     );
     await this.em.transactional(async (tx) => {
+      await currentDeliveryLease()?.confirm(tx);
       // Read again from the database: after a refused commit, the entity in memory still carries that outcome.
       const number = await tx.findOneOrFail(PhoneNumber, numberId, {
         refresh: true,

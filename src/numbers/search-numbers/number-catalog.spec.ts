@@ -126,7 +126,9 @@ describe('NumberCatalog', () => {
   });
 
   /** A tenant with a project, and phone-number rows of it in the given states (as the owner: no row security). */
-  async function holdNumbers(rows: { e164?: string; requested?: string; status: string }[]): Promise<void> {
+  async function holdNumbers(
+    rows: { e164?: string; requested?: string; claimed?: string; claimExpired?: boolean; status: string }[],
+  ): Promise<void> {
     const tenant = randomUUID();
     const project = randomUUID();
     await owner.query('insert into tenant (id, external_id) values ($1, $2)', [tenant, `tenant-${tenant}`]);
@@ -136,11 +138,20 @@ describe('NumberCatalog', () => {
       'P',
     ]);
     for (const row of rows) {
+      const id = randomUUID();
       await owner.query(
         `insert into phone_number (id, tenant_id, project_id, e164, requested_number, status, steps)
          values ($1, $2, $3, $4, $5, $6, '{}')`,
-        [randomUUID(), tenant, project, row.e164 ?? null, row.requested ?? null, row.status],
+        [id, tenant, project, row.e164 ?? null, row.requested ?? null, row.status],
       );
+      if (row.claimed) {
+        // A purchase's claim on a candidate, taken before Twilio is asked (live, or left to expire).
+        await owner.query(
+          `insert into number_claim (e164, number_id, expires_at)
+           values ($1, $2, now() + ($3 || ' seconds')::interval)`,
+          [row.claimed, id, row.claimExpired ? '-60' : '60'],
+        );
+      }
     }
   }
 
@@ -165,6 +176,20 @@ describe('NumberCatalog', () => {
     const all = await catalog.search({ areaCode: '514', limit: 50 });
     expect(all).toHaveLength(9);
     expect(telephony.searches.map((s) => s.limit)).toEqual([4, 8, 50]);
+  });
+
+  it('never offers a candidate a purchase of ours has claimed, while that purchase is live', async () => {
+    const stock = Array.from({ length: 5 }, (_, i) => number(`+1438555${String(3000 + i)}`, 'none'));
+    await holdNumbers([
+      { claimed: stock[0]!.phoneNumber, status: 'purchasing' },
+      { claimed: stock[1]!.phoneNumber, status: 'purchasing', claimExpired: true }, // its purchase died with it
+      { claimed: stock[2]!.phoneNumber, status: 'refused' }, // a purchase that is over holds nothing
+    ]);
+    const found = await new NumberCatalog(new ScriptedTelephony(stock), em).search({
+      areaCode: '438',
+      limit: 5,
+    });
+    expect(found.map((n) => n.phoneNumber)).toEqual(stock.slice(1).map((n) => n.phoneNumber));
   });
 
   it('suggests only numbers that nobody holds, paging on past held ones', async () => {

@@ -2,7 +2,8 @@ import { OptionalProps } from '@mikro-orm/core';
 import { Entity, ManyToOne, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { OutboxEvent } from './outbox-event.entity.js';
 
-export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
+/** `superseded`: a failed delivery whose work was taken up by a newer event (a retry); settled, like `delivered`. */
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'superseded';
 
 export interface DeliveryError {
   /** The error's stable code when it has one (a DomainError's), else its name. */

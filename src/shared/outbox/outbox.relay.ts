@@ -4,10 +4,12 @@ import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import { MikroORM, type Transaction } from '@mikro-orm/core';
 import { OutboxConfig } from '../../config/index.js';
 import type { EventEnvelope, JsonObject } from '../domain/domain-event.js';
+import { DatabaseNotifications } from '../database/database-notifications.js';
 import { failpoint } from '../failpoints/failpoints.js';
 import { TenantScopeRunner } from '../tenant-scope/tenant-scope.runner.js';
 import { inTenantTransaction } from '../tenant-scope/tenant-transaction.js';
 import { Clock } from '../time/clock.js';
+import { DeliveryLease, DeliveryLeaseLostError, withDeliveryLease } from './delivery-lease.js';
 import type { DeliveryError } from './outbox-delivery.entity.js';
 import { OutboxSubscriberRegistry } from './outbox-subscriber.registry.js';
 import { OutboxMetrics } from './outbox.metrics.js';
@@ -32,6 +34,11 @@ interface Claimed {
   event: EventEnvelope;
 }
 
+/** A `uuid[]` parameter as PostgreSQL's array literal (the driver would expand a JavaScript array into a list). */
+function uuidArray(ids: readonly string[]): string {
+  return `{${ids.join(',')}}`;
+}
+
 export function toDeliveryError(error: unknown): DeliveryError {
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
@@ -40,26 +47,43 @@ export function toDeliveryError(error: unknown): DeliveryError {
   return { code: 'Error', message: String(error) };
 }
 
+/** The channel a trigger on `outbox_delivery` notifies when deliveries are written (migration `DeliveryLeases`). */
+export const OUTBOX_DUE_CHANNEL = 'outbox_due';
+
 /**
  * Delivers outbox events to their subscribers.
  *
- * - Wakes right after a commit that wrote outbox rows, at start (whatever was left pending) and every
- *   `pollIntervalMs`.
- * - Claim, then process: a short statement claims due deliveries (`FOR UPDATE SKIP LOCKED`, so relays on
- *   several instances never claim the same row) by stamping them with this round's token and a
- *   `claimed_until`; the handlers then run with no transaction open; each outcome is written back only if
- *   the claim is still ours. A relay that dies leaves claims that expire and are taken over.
- * - Per subscriber: a failing subscriber is retried (exponential backoff, equal jitter) without the
- *   others running again; after `maxAttempts` the delivery is marked failed, keeps its error, and the
- *   subscriber's `onExhausted` hook runs in that transaction. `Outbox.retry` re-arms it.
+ * - Bounded concurrency, each delivery as soon as it is claimed: `OUTBOX_CONCURRENCY` slots; the relay claims only
+ *   as many due deliveries as it has free slots and starts each at once. A slow handler holds its slot and nothing
+ *   else: when any delivery ends, its slot is free and the relay claims again at once if more is due.
+ * - Woken right after a commit that wrote outbox rows (in this process), by `NOTIFY outbox_due` (another instance
+ *   wrote them), at start (whatever was left pending), and every `pollIntervalMs` (deliveries that come due: a
+ *   retry's backoff, a scheduled `deliverAt`).
+ * - A claim is a lease: a short statement claims due deliveries (`FOR UPDATE SKIP LOCKED`, so relays on several
+ *   instances never claim the same row) by stamping each with a claim token and `claimed_until` = now +
+ *   `OUTBOX_LEASE_MS`; the handlers then run with no transaction open, while a heartbeat (every third of the lease)
+ *   pushes the leases this relay still holds forward, in one statement. A relay that dies stops renewing: its
+ *   deliveries are taken over by any relay (a restarted one included) within the lease. A handler whose lease was
+ *   lost (it hung, or lost the database, for a whole lease, and another relay took over) must not write its
+ *   outcome: outcomes are written only where the claim token is still ours, and a handler's own transactions confirm
+ *   the lease (`currentDeliveryLease()?.confirm(em)`), so a step never runs twice beside itself to completion.
+ * - Per subscriber: a failing subscriber is retried (exponential backoff, equal jitter) without the others running
+ *   again; after `maxAttempts` the delivery is marked failed, keeps its error, and the subscriber's `onExhausted`
+ *   hook runs in that transaction. `Outbox.retry` re-arms it.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('OutboxRelay');
-  private loop?: Promise<void>;
+  /** The deliveries this relay is running, by delivery id. */
+  private readonly running = new Map<string, { lease: DeliveryLease; done: Promise<void> }>();
+  private claiming?: Promise<void>;
   private requested = false;
   private stopped = false;
   private timer?: NodeJS.Timeout;
+  private heartbeat?: NodeJS.Timeout;
+  private renewing?: Promise<void>;
+  private unlisten?: () => void;
+  private idle: (() => void)[] = [];
   /**
    * Runs a function outside whatever async context wakes the relay (the committing transaction's, a
    * request's), so that the relay's queries never join a finished transaction or a request's EntityManager.
@@ -73,43 +97,95 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly tenantScope: TenantScopeRunner,
     private readonly metrics: OutboxMetrics,
     private readonly config: OutboxConfig,
+    private readonly notifications: DatabaseNotifications,
   ) {}
 
   onApplicationBootstrap(): void {
     if (!this.config.relayEnabled) return;
+    this.unlisten = this.notifications.listen(OUTBOX_DUE_CHANNEL, () => this.wake());
     this.schedule();
     this.wake();
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
+    this.unlisten?.();
     clearTimeout(this.timer);
-    await this.loop;
+    await this.claiming;
+    await Promise.all([...this.running.values()].map((r) => r.done));
+    clearInterval(this.heartbeat);
+    await this.renewing;
   }
 
-  /** Asks for a round soon, without waiting for it (after a commit, after a retry is re-armed). */
+  /** Asks for a claim soon, without waiting for it (after a commit, a notification, a retry re-armed). */
   wake(): void {
     if (!this.config.relayEnabled || this.stopped) return;
-    this.detached(() =>
-      this.drain().catch((error: unknown) => this.logger.error({ err: error }, 'outbox relay round failed')),
-    );
+    this.detached(() => this.pump());
   }
 
   /**
-   * Delivers everything due now and resolves when done; a call during a running round makes it go round
-   * again, so what was committed before the call is covered when the promise resolves.
+   * Delivers everything due now and resolves once this relay is idle (nothing claimed, nothing running); what was
+   * committed before the call is covered when the promise resolves.
    */
   drain(): Promise<void> {
-    this.requested = true;
-    this.loop ??= this.runRounds().finally(() => (this.loop = undefined));
-    return this.loop;
+    const idle = new Promise<void>((resolve) => this.idle.push(resolve));
+    this.detached(() => this.pump());
+    this.resolveIdle();
+    return idle;
   }
 
-  private async runRounds(): Promise<void> {
+  /** The ids of the deliveries this relay is running now. */
+  runningDeliveries(): string[] {
+    return [...this.running.keys()];
+  }
+
+  /** Claims while there are free slots and due deliveries; one claim at a time. */
+  private pump(): void {
+    this.requested = true;
+    this.claiming ??= this.claimWhileDue()
+      .catch((error: unknown) => this.logger.error({ err: error }, 'outbox relay claim failed'))
+      .finally(() => {
+        this.claiming = undefined;
+        this.resolveIdle();
+      });
+  }
+
+  private async claimWhileDue(): Promise<void> {
     while (this.requested && !this.stopped) {
       this.requested = false;
-      while (!this.stopped && (await this.round()) > 0);
+      const free = this.config.concurrency - this.running.size;
+      if (free <= 0) return; // a delivery that ends claims again
+      const token = randomUUID();
+      const claimed = await this.claim(token, free);
+      for (const delivery of claimed) this.start(delivery, new DeliveryLease(delivery.deliveryId, token));
+      // Every free slot filled: more may be due.
+      if (claimed.length === free) this.requested = true;
     }
+  }
+
+  private start(delivery: Claimed, lease: DeliveryLease): void {
+    // Dies after the claim is committed, before the handler runs: the lease must run out and be taken over.
+    failpoint('outbox.after-claim');
+    const done = withDeliveryLease(lease, () => this.deliver(delivery, lease))
+      .catch((error: unknown) =>
+        this.logger.error(
+          { err: error, subscriber: delivery.subscriber },
+          'outbox delivery failed to settle',
+        ),
+      )
+      .finally(() => {
+        this.running.delete(delivery.deliveryId);
+        if (this.running.size === 0) this.stopHeartbeat();
+        if (!this.stopped) this.pump();
+        this.resolveIdle();
+      });
+    this.running.set(delivery.deliveryId, { lease, done });
+    this.startHeartbeat();
+  }
+
+  private resolveIdle(): void {
+    if (this.claiming || this.running.size > 0 || this.requested) return;
+    for (const resolve of this.idle.splice(0)) resolve();
   }
 
   private schedule(): void {
@@ -120,25 +196,64 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     this.timer.unref();
   }
 
-  /** One claim and its deliveries; returns how many were claimed. */
-  private async round(): Promise<number> {
-    const token = randomUUID();
-    const claimed = await this.claim(token);
-    // A round's deliveries run together; shutting down waits for them (see onModuleDestroy).
-    await Promise.all(claimed.map((delivery) => this.deliver(delivery, token)));
-    return claimed.length;
+  private startHeartbeat(): void {
+    if (this.heartbeat) return;
+    this.heartbeat = setInterval(
+      () => {
+        this.renewing ??= this.renewLeases().finally(() => (this.renewing = undefined));
+      },
+      Math.max(1, Math.floor(this.config.leaseMs / 3)),
+    );
+    this.heartbeat.unref();
   }
 
-  private async claim(token: string): Promise<Claimed[]> {
+  private stopHeartbeat(): void {
+    clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+  }
+
+  /**
+   * Pushes forward the leases of every delivery running here, in one statement; a delivery whose row another relay
+   * has claimed since is lost (its outcome will not be written).
+   */
+  private async renewLeases(): Promise<void> {
+    const leases = [...this.running.values()].map((r) => r.lease).filter((lease) => !lease.lost);
+    if (leases.length === 0) return;
+    const until = new Date(this.clock.now().getTime() + this.config.leaseMs);
+    try {
+      const rows: { id: string }[] = await this.orm.em
+        .getConnection()
+        .execute(
+          'select outbox_renew_leases as id from outbox_renew_leases(?::uuid[], ?::uuid[], ?)',
+          [uuidArray(leases.map((l) => l.deliveryId)), uuidArray(leases.map((l) => l.token)), until],
+          'all',
+        );
+      const renewed = new Set(rows.map((row) => row.id));
+      for (const lease of leases) {
+        if (renewed.has(lease.deliveryId) || !this.running.has(lease.deliveryId)) continue;
+        lease.markLost(this.clock.now());
+        this.logger.warn(
+          { deliveryId: lease.deliveryId },
+          'outbox lease lost to another relay; this attempt will not write its outcome',
+        );
+      }
+    } catch (error) {
+      // Tried again at the next beat; a lease that runs out meanwhile may be taken over, and confirm() tells.
+      this.logger.warn({ err: error }, 'outbox lease renewal failed');
+    }
+  }
+
+  private async claim(token: string, limit: number): Promise<Claimed[]> {
     const now = this.clock.now();
-    const claimedUntil = new Date(now.getTime() + this.config.claimTimeoutMs);
+    const claimedUntil = new Date(now.getTime() + this.config.leaseMs);
     // Due deliveries of every tenant: through the narrow `outbox_claim_deliveries`, row-level security hiding
-    // every tenant's rows from a statement outside a tenant scope.
+    // every tenant's rows from a statement outside a tenant scope. Never one running here (its lease may have run
+    // out while this relay could not renew it: it is still ours to finish).
     const rows: ClaimedRow[] = await this.orm.em
       .getConnection()
       .execute(
-        'select * from outbox_claim_deliveries(?, ?, ?, ?)',
-        [token, now, claimedUntil, this.config.batchSize],
+        'select * from outbox_claim_deliveries(?, ?, ?, ?, ?::uuid[])',
+        [token, now, claimedUntil, limit, uuidArray(this.runningDeliveries())],
         'all',
       );
     return rows.map((row) => ({
@@ -156,13 +271,14 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     }));
   }
 
-  private async deliver(delivery: Claimed, token: string): Promise<void> {
+  private async deliver(delivery: Claimed, lease: DeliveryLease): Promise<void> {
     const { maxAttempts } = this.config;
+    const { token } = lease;
     if (delivery.attempt > maxAttempts) {
-      // The last attempt's claim expired without an outcome (its relay died): that attempt was used up.
+      // The last attempt's lease ran out without an outcome (its relay died): that attempt was used up.
       return this.exhaust(delivery, token, {
         code: 'OUTBOX.CLAIM_EXPIRED',
-        message: `attempt ${delivery.attempt - 1} did not finish within ${this.config.claimTimeoutMs} ms`,
+        message: `attempt ${delivery.attempt - 1} did not finish: its relay stopped renewing its lease`,
       });
     }
     const subscriber = this.subscribers.get(delivery.subscriber);
@@ -178,6 +294,13 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       // The handler's work is committed, its delivery not yet: a crash here makes the event come again.
       failpoint('outbox.after-handler');
     } catch (error) {
+      if (error instanceof DeliveryLeaseLostError || lease.lost) {
+        this.logger.warn(
+          { subscriber: delivery.subscriber, eventId: delivery.event.eventId, attempt: delivery.attempt },
+          'outbox lease lost while the handler ran; its outcome is left to the relay that took over',
+        );
+        return;
+      }
       const failure = toDeliveryError(error);
       if (delivery.attempt >= maxAttempts) return this.exhaust(delivery, token, failure);
       this.logger.warn(
@@ -232,7 +355,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       );
       this.metrics.failures.inc({ subscriber: delivery.subscriber, outcome: 'exhausted' });
     } catch (error) {
-      // Left claimed: once the claim expires the delivery is claimed again and exhausted again.
+      // Left claimed: once its lease runs out the delivery is claimed again and exhausted again.
       this.logger.error({ err: error, subscriber: delivery.subscriber }, 'outbox exhaustion hook failed');
     }
   }
@@ -265,7 +388,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     if (affected === 0) {
       this.logger.warn(
         { subscriber: delivery.subscriber, eventId: delivery.event.eventId },
-        'outbox claim expired before the outcome was written; the delivery will run again',
+        "outbox lease lost before the outcome was written; the delivery is another relay's",
       );
     }
     return affected > 0;

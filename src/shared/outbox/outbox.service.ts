@@ -137,6 +137,24 @@ export class Outbox implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
+   * Marks a subscriber's failed deliveries of the events whose payload contains `payload` (e.g. `{ numberId }`)
+   * `superseded`, in `em`'s transaction (the tenant's: row-level security limits it to that tenant's rows): for a
+   * reaction that takes their work up again with a new event (a step retried), so that the old failures are
+   * settled and no longer reported as failed. Returns how many.
+   */
+  async supersede(em: EntityManager, subscriber: string, payload: Record<string, string>): Promise<number> {
+    const result = await em.getConnection().execute(
+      `update outbox_delivery d set status = 'superseded', updated_at = ?
+         from outbox_event e
+        where e.id = d.event_id and d.subscriber = ? and d.status = 'failed' and e.payload @> ?::jsonb`,
+      [this.clock.now(), subscriber, JSON.stringify(payload)],
+      'run',
+      em.getTransactionContext(),
+    );
+    return (result as { affectedRows?: number }).affectedRows ?? 0;
+  }
+
+  /**
    * Deletes events recorded more than `retentionDays` ago whose every delivery succeeded (pending and
    * failed ones are kept: they still matter). Returns how many events were deleted.
    */

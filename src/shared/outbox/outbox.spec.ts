@@ -10,6 +10,7 @@ import { AggregateRoot } from '../domain/aggregate-root.js';
 import { DomainEvent, type EventEnvelope } from '../domain/domain-event.js';
 import { FakeClock } from '../testing/fake-clock.js';
 import { Clock } from '../time/clock.js';
+import { currentDeliveryLease, DeliveryLeaseLostError } from './delivery-lease.js';
 import type { DeliveryError } from './outbox-delivery.entity.js';
 import { OutboxSubscriber, type DeliveryContext, type OutboxHandler } from './outbox-subscriber.js';
 import { OutboxSubscriberRegistry } from './outbox-subscriber.registry.js';
@@ -19,13 +20,15 @@ import { TenantScopeRunner } from '../tenant-scope/tenant-scope.runner.js';
 
 const TENANT = randomUUID();
 const BACKOFF_BASE_MS = 1_000;
-const CLAIM_TIMEOUT_MS = 30_000;
+/** Short, so that the heartbeat (every third of it, in real time) beats within a test. */
+const LEASE_MS = 600;
+const CONCURRENCY = 3;
 const ENV = {
   OUTBOX_POLL_INTERVAL_MS: '3600000', // so that only the wake-up after a commit (or drain()) delivers
   OUTBOX_MAX_ATTEMPTS: '3',
   OUTBOX_BACKOFF_BASE_MS: String(BACKOFF_BASE_MS),
-  OUTBOX_CLAIM_TIMEOUT_MS: String(CLAIM_TIMEOUT_MS),
-  OUTBOX_BATCH_SIZE: '5',
+  OUTBOX_LEASE_MS: String(LEASE_MS),
+  OUTBOX_CONCURRENCY: String(CONCURRENCY),
   OUTBOX_RETENTION_DAYS: '7',
   OUTBOX_BACKLOG_ALERT_SECONDS: '60',
 };
@@ -96,6 +99,40 @@ class Recorder implements OutboxHandler {
     return new Promise((resolve) => this.waiters.push({ count, resolve }));
   }
 }
+
+/** A subscriber whose handlers wait until the gate opens; it counts how many run at once. */
+class Gate implements OutboxHandler {
+  readonly started: EventEnvelope[] = [];
+  running = 0;
+  maxRunning = 0;
+  private release!: () => void;
+  private readonly opened = new Promise<void>((resolve) => (this.release = resolve));
+
+  constructor(private readonly then?: (event: EventEnvelope) => Promise<void>) {}
+
+  async handle(event: EventEnvelope): Promise<void> {
+    this.started.push(event);
+    this.running += 1;
+    this.maxRunning = Math.max(this.maxRunning, this.running);
+    try {
+      await this.opened;
+      await this.then?.(event);
+    } finally {
+      this.running -= 1;
+    }
+  }
+
+  open(): void {
+    this.release();
+  }
+
+  /** Resolves once `count` handlers have started. */
+  async started$(count: number): Promise<void> {
+    while (this.started.length < count) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function subscriberModule(name: string, events: string[], handler: OutboxHandler): Type {
   @OutboxSubscriber({ name, events })
@@ -328,7 +365,7 @@ describe('Outbox', () => {
           .getConnection()
           .execute(
             'update outbox_delivery set claim_token = ?, claimed_until = ?, attempts = ? where event_id = ?',
-            [randomUUID(), new Date(clock.now().getTime() + CLAIM_TIMEOUT_MS), attempts, event.eventId],
+            [randomUUID(), new Date(clock.now().getTime() + LEASE_MS), attempts, event.eventId],
             'run',
             em.getTransactionContext(),
           );
@@ -343,7 +380,7 @@ describe('Outbox', () => {
       await relay.drain();
       expect(late.attempts).toEqual([]);
 
-      clock.advance(CLAIM_TIMEOUT_MS);
+      clock.advance(LEASE_MS);
       await relay.drain();
       expect(late.attempts).toEqual([{ attempt: 2, maxAttempts: 3 }]);
       expect(await outbox.deliveries({ eventId: event.eventId })).toEqual([
@@ -356,7 +393,7 @@ describe('Outbox', () => {
       subscribe('test.never', ['test.claimed-last'], never);
       const event = new Pinged('test.claimed-last', 1);
       await publishClaimedByDeadRelay(event, 3);
-      clock.advance(CLAIM_TIMEOUT_MS);
+      clock.advance(LEASE_MS);
       await relay.drain();
 
       expect(never.attempts).toEqual([]);
@@ -366,11 +403,114 @@ describe('Outbox', () => {
           attempts: 4,
           lastError: {
             code: 'OUTBOX.CLAIM_EXPIRED',
-            message: `attempt 3 did not finish within ${CLAIM_TIMEOUT_MS} ms`,
+            message: 'attempt 3 did not finish: its relay stopped renewing its lease',
           },
         }),
       ]);
       expect(never.exhausted).toHaveLength(1);
+    });
+  });
+
+  describe('concurrency', () => {
+    it('runs each delivery as soon as it is claimed: a slow one holds back no other', async () => {
+      const slow = new Gate();
+      const quick = new Recorder();
+      subscribe('test.gated', ['test.gated'], slow);
+      subscribe('test.quick', ['test.quick'], quick);
+      await publish(new Pinged('test.gated', 1));
+      await slow.started$(1);
+
+      await publish(new Pinged('test.quick', 1));
+      // Would wait forever if the relay waited for the slow delivery claimed before it.
+      await quick.received$(1);
+      expect(slow.running).toBe(1);
+      slow.open();
+      await relay.drain();
+      expect(await outbox.deliveries({ subscriber: 'test.gated' })).toEqual([
+        expect.objectContaining({ status: 'delivered', attempts: 1 }),
+      ]);
+    });
+
+    it(`runs at most OUTBOX_CONCURRENCY (${CONCURRENCY}) at once, and claims the rest as slots free up`, async () => {
+      const gate = new Gate();
+      subscribe('test.bounded', ['test.bounded'], gate);
+      await publish(...[1, 2, 3, 4, 5].map((n) => new Pinged('test.bounded', n)));
+      await gate.started$(CONCURRENCY);
+      await sleep(100);
+      expect(gate.started).toHaveLength(CONCURRENCY);
+      expect(relay.runningDeliveries()).toHaveLength(CONCURRENCY);
+
+      gate.open();
+      await relay.drain();
+      expect(gate.started).toHaveLength(5);
+      expect(gate.maxRunning).toBe(CONCURRENCY);
+      const deliveries = await outbox.deliveries({ subscriber: 'test.bounded' });
+      expect(deliveries.map((d) => [d.status, d.attempts])).toEqual(Array(5).fill(['delivered', 1]));
+    });
+  });
+
+  describe('leases', () => {
+    const leaseOf = async (eventId: string) => {
+      const [row] = await t.ownerQuery<{ claimed_until: Date; claim_token: string | null; status: string }>(
+        'select claimed_until, claim_token, status from outbox_delivery where event_id = $1',
+        [eventId],
+      );
+      return row!;
+    };
+
+    it('renews the lease while the handler runs, so no other relay may take the delivery over', async () => {
+      const long = new Gate();
+      subscribe('test.long', ['test.long'], long);
+      const event = new Pinged('test.long', 1);
+      await publish(event);
+      await long.started$(1);
+      const claimedAt = clock.now().getTime();
+      expect((await leaseOf(event.eventId)).claimed_until.getTime()).toBe(claimedAt + LEASE_MS);
+
+      // Past the first lease: only the heartbeat (every LEASE_MS / 3) can have pushed it forward.
+      clock.advance(LEASE_MS);
+      await sleep(LEASE_MS);
+      expect((await leaseOf(event.eventId)).claimed_until.getTime()).toBe(claimedAt + 2 * LEASE_MS);
+
+      long.open();
+      await relay.drain();
+      expect(await leaseOf(event.eventId)).toMatchObject({ status: 'delivered', claim_token: null });
+    });
+
+    it("a handler whose lease was taken over writes nothing: its transaction's confirm fails, the delivery stays the other relay's", async () => {
+      const confirmed: unknown[] = [];
+      const widgetId = randomUUID();
+      const overtaken = new Gate((event) =>
+        inTenant(async (em) => {
+          await currentDeliveryLease()!.confirm(em);
+          em.create(Widget, { id: widgetId, name: `from ${event.eventId}` });
+        }).catch((error: unknown) => {
+          confirmed.push(error);
+          throw error;
+        }),
+      );
+      subscribe('test.overtaken', ['test.overtaken'], overtaken);
+      const event = new Pinged('test.overtaken', 1);
+      await publish(event);
+      await overtaken.started$(1);
+      // Another relay claims it (as once this one's lease ran out).
+      const [{ token }] = await t.ownerQuery<{ token: string }>(
+        `update outbox_delivery set claim_token = gen_random_uuid() where event_id = $1 returning claim_token as token`,
+        [event.eventId],
+      );
+
+      overtaken.open();
+      await relay.drain();
+      expect(confirmed).toEqual([expect.any(DeliveryLeaseLostError)]);
+      expect(await t.ownerQuery('select 1 from test_widget where id = $1', [widgetId])).toEqual([]);
+      expect(await leaseOf(event.eventId)).toMatchObject({ status: 'pending', claim_token: token });
+      expect(await outbox.deliveries({ eventId: event.eventId })).toEqual([
+        expect.objectContaining({ status: 'pending', attempts: 1, lastError: null }),
+      ]);
+      // The other relay's business: leave nothing pending for the next tests.
+      await t.ownerQuery("update outbox_delivery set status = 'delivered' where event_id = $1", [
+        event.eventId,
+      ]);
     });
   });
 
