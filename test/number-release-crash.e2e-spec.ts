@@ -37,7 +37,7 @@ describe('a release survives the service dying', () => {
     AUTH_JWT_SECRET: JWT_SECRET,
     PUBLIC_BASE_URL: 'https://numbers.example.test',
     OUTBOX_POLL_INTERVAL_MS: '100',
-    OUTBOX_CLAIM_TIMEOUT_MS: '2000',
+    OUTBOX_LEASE_MS: '2000',
     OUTBOX_BACKOFF_BASE_MS: '50',
     PROVISIONING_WAIT_MS: '15000',
     ...extra,
