@@ -1,9 +1,9 @@
 /**
- * Module boundaries. A module (tenancy, telephony, voice-agent, numbers, billing, analytics, sandbox) talks
+ * Module boundaries. A module (tenancy, telephony, voice-agent, numbers, billing, analytics, sandbox, console) talks
  * to another only through that module's index.ts; shared/ and config/ import no module; only the runtime
  * composition imports the sandbox; no cycles.
  */
-const MODULES = '(tenancy|telephony|voice-agent|numbers|billing|analytics|sandbox)';
+const MODULES = '(tenancy|telephony|voice-agent|numbers|billing|analytics|sandbox|console)';
 
 module.exports = {
   forbidden: [

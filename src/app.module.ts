@@ -5,6 +5,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { AnalyticsModule } from './analytics/index.js';
 import { BillingModule } from './billing/index.js';
 import { AppConfigModule } from './config/index.js';
+import { ConsoleModule } from './console/index.js';
 import { HealthModule } from './health/health.module.js';
 import { NumbersModule } from './numbers/index.js';
 import type { RuntimeConfig } from './runtime-config.js';
@@ -49,6 +50,9 @@ export class AppModule {
         NumbersModule,
         BillingModule,
         AnalyticsModule,
+        ...(config.http.consoleEnabled
+          ? [ConsoleModule.forRoot({ providerMode: config.providers.mode, sandbox: config.sandbox })]
+          : []),
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },

@@ -53,6 +53,9 @@ async function main(): Promise<void> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;
   process.stdout.write(`AfterHourFix Numbers listens on http://localhost:${port} (API docs at /docs)\n`);
+  if (config.http.consoleEnabled) {
+    process.stdout.write(`Console: http://localhost:${port}/console (CONSOLE_ENABLED=false turns it off)\n`);
+  }
   process.stdout.write((await developmentTokenNotice(config.auth, `http://localhost:${port}`)) ?? '');
 
   let stopping = false;

@@ -91,8 +91,13 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions = 
     }
 
     const database = { ...config.database, url: databaseUrl ?? embedded!.url };
+    const handle = sandbox;
+    const summary = handle && {
+      dashboardUrl: `${handle.controlUrl}/`,
+      assistants: () => handle.assistants().map(({ id, name }) => ({ id, name })),
+    };
     return {
-      config: { ...config, providers, database },
+      config: { ...config, providers, database, ...(summary && { sandbox: summary }) },
       sandbox,
       embeddedDatabase: embedded,
       async openSandboxState() {

@@ -35,6 +35,10 @@ function spellings(path: string): string[] {
 }
 
 const EXPECTED_PUBLIC = [
+  // The console's page, its script and style (an allow-list), and what it offers before sign-in.
+  'GET /console',
+  'GET /console/:file',
+  'GET /console/session',
   'GET /docs',
   'GET /docs-json',
   'GET /docs-yaml',

@@ -27,7 +27,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const reader = new EnvReader(env);
   const production = reader.string('NODE_ENV') === 'production';
   const mode = readProviderMode(reader, production);
-  const http = readHttpConfig(reader, mode);
+  const http = readHttpConfig(reader, mode, production);
   const database = readDatabaseConfig(reader);
   const providers = readProvidersConfig(reader, mode, production);
   const config: AppConfig = {

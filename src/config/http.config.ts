@@ -10,9 +10,11 @@ export abstract class HttpConfig {
   abstract bodyLimit: string;
   /** How long SIGTERM waits for requests in flight before closing anyway. */
   abstract shutdownGraceMs: number;
+  /** Whether the service serves the browser console at `/console` (`CONSOLE_ENABLED`). */
+  abstract consoleEnabled: boolean;
 }
 
-export function readHttpConfig(env: EnvReader, mode: ProviderMode): HttpConfig {
+export function readHttpConfig(env: EnvReader, mode: ProviderMode, production = false): HttpConfig {
   const port = env.integer('PORT', 3000, { min: 0, max: 65535 });
   // Live, Vapi sends the webhook secret to this URL with every message: over plain HTTP anyone on the way reads it.
   const publicBaseUrl =
@@ -29,5 +31,7 @@ export function readHttpConfig(env: EnvReader, mode: ProviderMode): HttpConfig {
     logLevel: env.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     bodyLimit: '100kb',
     shutdownGraceMs: env.integer('SHUTDOWN_GRACE_MS', 25_000, { min: 0, max: 600_000 }),
+    // Off by default in production: a deployment opts in to serving the console's pages.
+    consoleEnabled: env.boolean('CONSOLE_ENABLED', !production),
   };
 }

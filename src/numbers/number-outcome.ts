@@ -20,7 +20,9 @@ export class NumberOutcome {
     private readonly settlements: NumberSettlements,
   ) {}
 
-  async of(numberId: string): Promise<IdempotentResponse> {
+  /** With `wait: false` (`Prefer: respond-async`), the number as it stands now, without waiting. */
+  async of(numberId: string, { wait = true }: { wait?: boolean } = {}): Promise<IdempotentResponse> {
+    if (!wait) return this.answer(await this.em.fork().findOneOrFail(PhoneNumber, numberId));
     return this.answer(await this.waitFor(numberId));
   }
 

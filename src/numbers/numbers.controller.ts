@@ -93,6 +93,13 @@ export class NumbersController {
     description:
       'The same key and body within 24 hours answer the first answer again; at most 255 characters.',
   })
+  @ApiHeader({
+    name: 'Prefer',
+    required: false,
+    description:
+      '`respond-async` (RFC 7240): answer 202 as soon as the purchase is recorded, without waiting for the number ' +
+      'to go live (follow `GET /api/numbers/:id/events`); the answer says `Preference-Applied: respond-async`.',
+  })
   @ApiCreatedResponse({ type: PurchaseNumberResponse, description: 'The number is live.' })
   @ApiAcceptedResponse({
     type: PurchaseNumberResponse,
@@ -122,17 +129,23 @@ export class NumbersController {
   async purchase(
     @Body() body: BuyNumberDto,
     @Headers('idempotency-key') keyHeader: string | undefined,
+    @Headers('prefer') prefer: string | undefined,
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<unknown> {
     const tenantId = this.scope.tenantId;
+    const respondAsync = /(^|[,;\s])respond-async([,;\s]|$)/i.test(prefer ?? '');
     const result = await this.idempotency.handle(
       tenantId,
       keyHeader,
       { method: 'POST', path: req.path, body },
-      () => this.commands.execute(new BuyNumberCommand(tenantId, body, parseIdempotencyKey(keyHeader))),
+      () =>
+        this.commands.execute(
+          new BuyNumberCommand(tenantId, body, parseIdempotencyKey(keyHeader), respondAsync),
+        ),
     );
     res.status(result.status);
+    if (respondAsync && result.status === 202) res.setHeader('Preference-Applied', 'respond-async');
     for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
     if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
     return result.body;

@@ -34,6 +34,7 @@ import { RestoreNumberHandler } from './restore-number/restore-number.handler.js
 import { RetryProvisioningHandler } from './retry-number/retry-provisioning.handler.js';
 import { NumberCatalog } from './search-numbers/number-catalog.js';
 import { SearchNumbersHandler } from './search-numbers/search-numbers.handler.js';
+import { WatchNumberController } from './watch-number/watch-number.controller.js';
 
 @Module({
   imports: [
@@ -43,7 +44,7 @@ import { SearchNumbersHandler } from './search-numbers/search-numbers.handler.js
     VoiceAgentModule,
     NumberDirectoryModule,
   ],
-  controllers: [NumbersController],
+  controllers: [NumbersController, WatchNumberController],
   providers: [
     NumberChanges,
     NumberSettlements,

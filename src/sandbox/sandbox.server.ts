@@ -59,6 +59,8 @@ export interface SandboxHandle {
   byoCredentialId: string;
   /** Ids of the assistants the sandbox starts with. */
   assistantIds: string[];
+  /** The assistants the emulated Vapi organization holds now (the seeded and the added ones). */
+  assistants(): { id: string; name: string }[];
   /** The directory the state is kept in; undefined in memory. */
   readonly stateDir: string | undefined;
   /**
@@ -247,6 +249,7 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
     trunkSid: twilio.trunkSid,
     byoCredentialId: vapi.byoCredentialId,
     assistantIds: vapi.state().assistants.map((a) => a.id),
+    assistants: () => vapi.state().assistants.map((a) => ({ id: a.id, name: a.name ?? a.id })),
     get stateDir() {
       return state.location;
     },

@@ -1,6 +1,6 @@
 export { TenancyModule } from './tenancy.module.js';
 export { Public } from '../shared/http/public.decorator.js';
-export { developmentTokenNotice } from './auth/development-token.js';
+export { developmentToken, developmentTokenNotice } from './auth/development-token.js';
 export { TenantScope } from './tenant-scope/tenant-scope.js';
 export { TenantOwned, TENANT_FILTER } from './tenant-scope/tenant-owned.js';
 export { GetProjectQuery } from './projects/get-project/get-project.query.js';

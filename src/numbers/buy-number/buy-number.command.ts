@@ -11,6 +11,8 @@ export class BuyNumberCommand extends Command<IdempotentResponse> {
     readonly tenantId: string,
     readonly request: { projectId: string; agentId: string; areaCode?: string; number?: string },
     readonly idempotencyKey: string | undefined,
+    /** `Prefer: respond-async`: answer 202 as soon as the intent is recorded (a client that follows the events). */
+    readonly respondAsync = false,
   ) {
     super();
   }

@@ -21,7 +21,12 @@ export class BuyNumberHandler implements ICommandHandler<BuyNumberCommand> {
     private readonly outcome: NumberOutcome,
   ) {}
 
-  async execute({ tenantId, request, idempotencyKey }: BuyNumberCommand): Promise<IdempotentResponse> {
+  async execute({
+    tenantId,
+    request,
+    idempotencyKey,
+    respondAsync,
+  }: BuyNumberCommand): Promise<IdempotentResponse> {
     const areaCode = request.number ? null : (request.areaCode ?? this.config.defaultAreaCode);
     if (areaCode !== null) validAreaCode(areaCode);
     await this.queries.execute(new GetProjectQuery(request.projectId));
@@ -30,7 +35,7 @@ export class BuyNumberHandler implements ICommandHandler<BuyNumberCommand> {
     // A request whose first run died after recording its intent resumes that intent rather than buying again.
     const earlier = idempotencyKey ? await this.em.findOne(PhoneNumber, { idempotencyKey }) : null;
     const number = earlier ?? (await this.recordIntent(tenantId, request, areaCode, idempotencyKey));
-    return this.outcome.of(number.id);
+    return this.outcome.of(number.id, { wait: !respondAsync });
   }
 
   private async recordIntent(

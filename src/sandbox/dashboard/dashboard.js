@@ -135,18 +135,40 @@ function time(ms) {
   return `${date.toLocaleTimeString([], { hour12: false })}.${String(date.getMilliseconds()).padStart(3, '0')}`;
 }
 
-function renderRequests(requests) {
+/**
+ * The requests the emulators received and, for each simulated call, what Vapi sent the service's webhook (the
+ * traffic a real call makes), newest first.
+ */
+function renderRequests(requests, calls) {
+  const rows = requests.map((r) => ({
+    at: r.startedAt,
+    cells: [
+      time(r.startedAt),
+      r.provider,
+      `${r.method} ${r.path}`,
+      r.status ?? 'in flight',
+      r.endedAt === null ? '' : Math.round(r.endedAt - r.startedAt),
+    ],
+  }));
+  for (const c of calls) {
+    const at = Date.parse(c.call.createdAt);
+    c.deliveries.forEach((d, i) =>
+      rows.push({
+        at: at + i / 1000,
+        cells: [
+          time(at),
+          'vapi → service',
+          `call ${c.call.id}: POST ${new URL(d.url).pathname} (${d.type})`,
+          d.status ?? d.error ?? 'unreachable',
+          '',
+        ],
+      }),
+    );
+  }
+  rows.sort((a, b) => b.at - a.at);
   fill(
     '#request-log',
-    [...requests]
-      .reverse()
-      .map((r) => [
-        time(r.startedAt),
-        r.provider,
-        `${r.method} ${r.path}`,
-        r.status ?? 'in flight',
-        r.endedAt === null ? '' : Math.round(r.endedAt - r.startedAt),
-      ]),
+    rows.map((r) => r.cells),
     'No request yet.',
   );
 }
@@ -158,7 +180,7 @@ async function refresh() {
       send('GET', 'requests'),
     ]);
     renderState(state);
-    renderRequests(requests);
+    renderRequests(requests, state.calls);
   } catch (error) {
     say(`Cannot read the sandbox: ${error.message}`);
   }

@@ -35,8 +35,8 @@ function tokenLifetimeSeconds(auth: MintingConfig): number {
  * NODE_ENV=production always are).
  */
 export async function developmentTokenNotice(auth: AuthConfig, baseUrl: string): Promise<string | undefined> {
-  if (!auth.developmentSecret) return undefined;
-  const token = await mintToken(auth, { tenant: DEMO_TENANT, userId: 'demo-user' });
+  const token = await developmentToken(auth);
+  if (!token) return undefined;
   const hours = Math.round((tokenLifetimeSeconds(auth) / 3_600) * 10) / 10;
   return [
     'LOCAL USE ONLY: no AUTH_JWT_SECRET or AUTH_JWKS_URL is set, so this sandbox generated a secret that lasts',
@@ -45,4 +45,13 @@ export async function developmentTokenNotice(auth: AuthConfig, baseUrl: string):
     `  curl -H "Authorization: Bearer $TOKEN" ${baseUrl}/api/projects`,
     '',
   ].join('\n');
+}
+
+/**
+ * A token for the demo tenant when the secret was generated at boot (sandbox mode without configured auth), for
+ * the console to offer; undefined otherwise (live mode and NODE_ENV=production always).
+ */
+export async function developmentToken(auth: AuthConfig): Promise<string | undefined> {
+  if (!auth.developmentSecret) return undefined;
+  return mintToken(auth, { tenant: DEMO_TENANT, userId: 'demo-user' });
 }
