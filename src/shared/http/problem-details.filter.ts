@@ -46,6 +46,18 @@ const HTTP_CODES: Record<number, string> = Object.fromEntries(
   ].map(({ status, code }) => [status, code]),
 );
 
+/**
+ * The connection pool could not lend a connection in time (`connectionTimeoutMillis`): every connection is busy,
+ * the service is overloaded (or the database is slow to accept connections). Not a bug: answered 503 with a short
+ * `Retry-After`, like a load balancer shedding load, instead of a 500. pg-pool's own words, the one signal it gives.
+ */
+function isPoolExhausted(error: unknown): boolean {
+  return error instanceof Error && error.message === 'timeout exceeded when trying to connect';
+}
+
+/** Seconds a client is told to wait before retrying when the service sheds load. */
+const OVERLOADED_RETRY_AFTER_SECONDS = 1;
+
 function isBodyParserError(error: unknown): error is BodyParserError {
   return (
     error instanceof Error &&
@@ -76,6 +88,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (exception instanceof RateLimitedError) {
       response.setHeader('Retry-After', String(Math.max(1, Math.ceil(exception.retryAfterSeconds))));
     }
+    if (isPoolExhausted(exception)) response.setHeader('Retry-After', String(OVERLOADED_RETRY_AFTER_SECONDS));
     if (problem.status === 401) {
       // RFC 9110: a 401 names the scheme that would succeed.
       response.setHeader('WWW-Authenticate', 'Bearer');
@@ -119,6 +132,14 @@ export class ProblemDetailsFilter implements ExceptionFilter {
           ? `No route matches ${request.method} ${instance}.`
           : this.httpDetail(exception, status);
       return this.problem(status, code, detail, instance);
+    }
+    if (isPoolExhausted(exception)) {
+      return this.problem(
+        C.unavailable.status,
+        C.unavailable.code,
+        'The service is too busy to answer right now; retry in a moment.',
+        instance,
+      );
     }
     return this.problem(
       C.internal.status,
