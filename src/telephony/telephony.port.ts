@@ -98,6 +98,11 @@ export abstract class TelephonyPort {
   abstract fetch(sid: string): Promise<OwnedNumber | null>;
   /** Every owned number, following Twilio's pages (`pageSize` per request). */
   abstract list(options?: { pageSize?: number }): Promise<OwnedNumber[]>;
+  /**
+   * The owned numbers a page at a time (`pageSize` per request), following Twilio's `next_page_uri`: for a walk
+   * through thousands of numbers that never holds more than one page.
+   */
+  abstract pages(options?: { pageSize?: number }): AsyncIterable<OwnedNumber[]>;
   abstract update(sid: string, changes: NumberChanges): Promise<OwnedNumber>;
   /** Releases the number; false when the account did not own it (already released). */
   abstract release(sid: string): Promise<boolean>;

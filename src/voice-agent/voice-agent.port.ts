@@ -109,6 +109,12 @@ export abstract class VoiceAgentPort {
     page: { page: number; limit: number },
   ): Promise<{ items: VapiPhoneNumber[]; hasNextPage: boolean }>;
 
+  /**
+   * The organization's phone numbers a page at a time (`pageSize` per request), oldest first: for a walk through
+   * thousands of numbers that never holds more than one page.
+   */
+  abstract phoneNumberPages(options?: { pageSize?: number }): AsyncIterable<VapiPhoneNumber[]>;
+
   /** The number registered for this E.164 number, or null; one filtered request, never a list of everything. */
   abstract findPhoneNumberByNumber(number: string): Promise<VapiPhoneNumber | null>;
 }

@@ -35,6 +35,7 @@ class ScriptedTelephony extends TelephonyPort {
   findOwnedByFriendlyName = unused;
   fetch = unused;
   list = unused;
+  pages = unused;
   update = unused;
   release = unused;
   inAccount = unused;

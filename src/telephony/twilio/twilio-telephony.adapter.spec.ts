@@ -196,6 +196,11 @@ describe('TwilioTelephonyAdapter against the sandbox, through the twilio SDK', (
       // Two per page: the SDK follows the relative next_page_uri through the redirecting client.
       const listed = await twilio.list({ pageSize: 2 });
       expect(listed.map((n) => n.sid)).toEqual(bought.map((n) => n.sid));
+      // Or a page at a time, never more than one held.
+      const pages: string[][] = [];
+      for await (const page of twilio.pages({ pageSize: 2 })) pages.push(page.map((n) => n.sid));
+      expect(pages.map((page) => page.length)).toEqual([2, 2, 1]);
+      expect(pages.flat()).toEqual(bought.map((n) => n.sid));
     });
 
     it('treats buying a number the account already owns as an update (201), like live Twilio', async () => {

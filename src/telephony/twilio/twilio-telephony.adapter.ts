@@ -2,7 +2,10 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import pRetry from 'p-retry';
 import twilio from 'twilio';
 import type { LocalInstance } from 'twilio/lib/rest/api/v2010/account/availablePhoneNumberCountry/local.js';
-import type { IncomingPhoneNumberInstance } from 'twilio/lib/rest/api/v2010/account/incomingPhoneNumber.js';
+import type {
+  IncomingPhoneNumberInstance,
+  IncomingPhoneNumberPage,
+} from 'twilio/lib/rest/api/v2010/account/incomingPhoneNumber.js';
 import { DEFAULT_TWILIO_MAX_CONCURRENCY, type TwilioConfig } from '../../config/index.js';
 import { DomainError } from '../../shared/errors/index.js';
 import {
@@ -164,10 +167,24 @@ export class TwilioTelephonyAdapter extends TelephonyPort {
   }
 
   async list(options: { pageSize?: number } = {}): Promise<OwnedNumber[]> {
-    const all = await this.call({ operation: 'list' }, () =>
-      this.client.incomingPhoneNumbers.list({ pageSize: options.pageSize ?? 100 }),
+    const all: OwnedNumber[] = [];
+    for await (const page of this.pages(options)) all.push(...page);
+    return all;
+  }
+
+  async *pages(options: { pageSize?: number } = {}): AsyncIterable<OwnedNumber[]> {
+    // https://www.twilio.com/docs/usage/twilios-response#pagination: each page names the next one.
+    type OwnedPage = Pick<IncomingPhoneNumberPage, 'instances' | 'nextPage'>;
+    let page: OwnedPage | undefined = await this.call({ operation: 'list' }, () =>
+      this.client.incomingPhoneNumbers.page({ pageSize: options.pageSize ?? 100 }),
     );
-    return all.map(ownedNumberOf);
+    while (page) {
+      yield page.instances.map(ownedNumberOf);
+      const current: OwnedPage = page;
+      page = await this.call({ operation: 'list' }, async (): Promise<OwnedPage | undefined> =>
+        current.nextPage(),
+      );
+    }
   }
 
   async update(sid: string, changes: NumberChanges): Promise<OwnedNumber> {

@@ -12,8 +12,8 @@ export class CheckVapiRegistrationHandler implements IQueryHandler<CheckVapiRegi
     private readonly vapi: VapiConfig,
   ) {}
 
-  async execute({ vapiNumberId, expected }: CheckVapiRegistrationQuery): Promise<string[]> {
-    const vapiNumber = await this.voiceAgent.getPhoneNumber(vapiNumberId);
+  async execute({ vapiNumberId, expected, read }: CheckVapiRegistrationQuery): Promise<string[]> {
+    const vapiNumber = read ?? (await this.voiceAgent.getPhoneNumber(vapiNumberId));
     if (!vapiNumber) return [`Vapi no longer has ${vapiNumberId}`];
     const problems: string[] = [];
     if (vapiNumber.assistantId !== expected.assistantId)

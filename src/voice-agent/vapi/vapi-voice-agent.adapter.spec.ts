@@ -102,6 +102,20 @@ describe('VapiVoiceAgentAdapter against the sandbox', () => {
       );
     });
 
+    it('walks the organization a page at a time, oldest first', async () => {
+      const adapter = vapi();
+      const created = [];
+      for (let i = 0; i < 3; i++) {
+        const bought = await twilio.purchase({ areaCode: '212' });
+        created.push(await adapter.createPhoneNumber({ number: bought.phoneNumber, server: server() }));
+      }
+      const pages: string[][] = [];
+      for await (const page of adapter.phoneNumberPages({ pageSize: 2 })) pages.push(page.map((p) => p.id));
+      expect(pages.map((page) => page.length)).toEqual([2, 1]);
+      expect(pages.flat()).toEqual(created.map((p) => p.id));
+      for (const p of created) await adapter.deletePhoneNumber(p.id);
+    });
+
     it('rejects a number the Twilio account does not own as a non-retryable failure', async () => {
       await expect(
         vapi().createPhoneNumber({ number: '+12055550123', server: server() }),

@@ -134,16 +134,40 @@ export class VapiVoiceAgentAdapter extends VoiceAgentPort {
     };
   }
 
+  async *phoneNumberPages(options: { pageSize?: number } = {}): AsyncIterable<VapiPhoneNumber[]> {
+    // Oldest first, so that numbers created meanwhile join the end instead of shifting the pages still to come.
+    const limit = Math.min(options.pageSize ?? 100, PAGE_LIMIT);
+    for (let page = 1; ; page++) {
+      const { items, hasNextPage } = await this.paginated({
+        page,
+        limit,
+        sortOrder: 'ASC',
+        sortBy: 'createdAt',
+      });
+      if (items.length > 0) yield items;
+      if (!hasNextPage) return;
+    }
+  }
+
   async searchPhoneNumbers(
     search: string,
     page: { page: number; limit: number },
   ): Promise<{ items: VapiPhoneNumber[]; hasNextPage: boolean }> {
-    // The paginated list searches by name, number or SIP URI, partially and case-insensitively
-    // (https://docs.vapi.ai/api-reference/phone-numbers/phone-number-controller-find-all-paginated).
+    // Vapi matches the name, number or SIP URI, partially and case-insensitively.
+    return this.paginated({ search, limit: page.limit, page: page.page });
+  }
+
+  /**
+   * A page of `GET /v2/phone-number`
+   * (https://docs.vapi.ai/api-reference/phone-numbers/phone-number-controller-find-all-paginated).
+   */
+  private async paginated(
+    params: Record<string, unknown>,
+  ): Promise<{ items: VapiPhoneNumber[]; hasNextPage: boolean }> {
     const body = await this.request<{
       results: Record<string, unknown>[];
       metadata?: { hasNextPage?: boolean };
-    }>('GET', '/v2/phone-number', { params: { search, limit: page.limit, page: page.page } });
+    }>('GET', '/v2/phone-number', { params });
     return { items: body!.results.map(phoneNumberOf), hasNextPage: body!.metadata?.hasNextPage === true };
   }
 
