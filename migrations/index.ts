@@ -18,6 +18,7 @@ import { Migration20261202120000NumberKindAndImports } from './Migration20261202
 import { Migration20261202110000ScheduledDeliveriesAreNoBacklog } from './Migration20261202110000ScheduledDeliveriesAreNoBacklog.js';
 import { Migration20261202110100NumberLifecycle } from './Migration20261202110100NumberLifecycle.js';
 import { Migration20261202110200AnalyticsReleases } from './Migration20261202110200AnalyticsReleases.js';
+import { Migration20261202130000NumberReconciliation } from './Migration20261202130000NumberReconciliation.js';
 import { Migration20261202140000ProjectNumbersInListOrder } from './Migration20261202140000ProjectNumbersInListOrder.js';
 
 /** Every migration, in order. A new migration is added here as well as to this folder. */
@@ -67,6 +68,10 @@ export const migrationsList: MigrationObject[] = [
   {
     name: 'Migration20261202120000NumberKindAndImports',
     class: Migration20261202120000NumberKindAndImports,
+  },
+  {
+    name: 'Migration20261202130000NumberReconciliation',
+    class: Migration20261202130000NumberReconciliation,
   },
   {
     name: 'Migration20261202140000ProjectNumbersInListOrder',

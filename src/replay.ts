@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { existsSync } from 'node:fs';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module.js';
+import { exitOnFailure } from './command-failure.js';
 import { ConfigError, loadConfig } from './config/index.js';
 import type { RuntimeConfig } from './runtime-config.js';
 import { ProjectionReplay, UnknownProjectionError } from './shared/consumers/projection-replay.js';
@@ -49,17 +50,6 @@ async function replay(names: string[]): Promise<void> {
   }
 }
 
-replay(process.argv.slice(2)).catch((error: unknown) => {
-  process.stderr.write(
-    `Replay failed: ${
-      error instanceof ConfigError ||
-      error instanceof UnknownProjectionError ||
-      error instanceof ReplayUsageError
-        ? error.message
-        : error instanceof Error
-          ? error.stack
-          : String(error)
-    }\n`,
-  );
-  process.exit(1);
-});
+replay(process.argv.slice(2)).catch(
+  exitOnFailure('Replay', [ConfigError, UnknownProjectionError, ReplayUsageError]),
+);

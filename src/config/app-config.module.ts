@@ -7,6 +7,7 @@ import { NatsConfig } from './nats.config.js';
 import { NumbersConfig } from './numbers.config.js';
 import { OutboxConfig } from './outbox.config.js';
 import { SandboxConfig, TwilioConfig, VapiConfig } from './providers.config.js';
+import { ReconcileConfig } from './reconcile.config.js';
 import { TenancyConfig } from './tenancy.config.js';
 
 /**
@@ -34,6 +35,7 @@ export class AppConfigModule {
       { provide: TwilioConfig, useValue: config.providers.twilio },
       { provide: VapiConfig, useValue: config.providers.vapi },
       { provide: SandboxConfig, useValue: config.providers.sandbox },
+      { provide: ReconcileConfig, useValue: config.reconcile },
     ];
     return {
       module: AppConfigModule,

@@ -123,6 +123,26 @@ describe('loadConfig', () => {
     );
   });
 
+  it('schedules reconciliation every 15 minutes unless told otherwise (0: never), and names malformed settings', () => {
+    expect(loadConfig({}).reconcile).toEqual({
+      intervalMinutes: 15,
+      releaseAbandonedAfterMinutes: 1440,
+      pageSize: 100,
+    });
+    expect(loadConfig({ RECONCILE_INTERVAL_MINUTES: '0' }).reconcile.intervalMinutes).toBe(0);
+    expect(
+      problemsOf({
+        RECONCILE_INTERVAL_MINUTES: '-1',
+        RECONCILE_RELEASE_ABANDONED_AFTER_MINUTES: 'soon',
+        RECONCILE_PAGE_SIZE: '5000',
+      }),
+    ).toEqual([
+      'RECONCILE_INTERVAL_MINUTES must be between 0 and 10080 (got -1)',
+      'RECONCILE_RELEASE_ABANDONED_AFTER_MINUTES must be an integer (got "soon")',
+      'RECONCILE_PAGE_SIZE must be between 1 and 1000 (got 5000)',
+    ]);
+  });
+
   it('reads the outbox backlog alert age, and refuses the readiness threshold it replaced by naming it', () => {
     expect(loadConfig({}).outbox.backlogAlertSeconds).toBe(600);
     expect(loadConfig({ OUTBOX_BACKLOG_ALERT_SECONDS: '120' }).outbox.backlogAlertSeconds).toBe(120);

@@ -7,6 +7,7 @@ import { readNatsConfig, type NatsConfig } from './nats.config.js';
 import { readNumbersConfig, type NumbersConfig } from './numbers.config.js';
 import { readOutboxConfig, type OutboxConfig } from './outbox.config.js';
 import { readProviderMode, readProvidersConfig, type ProvidersConfig } from './providers.config.js';
+import { readReconcileConfig, type ReconcileConfig } from './reconcile.config.js';
 import { readTenancyConfig, type TenancyConfig } from './tenancy.config.js';
 
 /** The whole validated configuration, one namespace per concern. */
@@ -20,6 +21,7 @@ export interface AppConfig {
   idempotency: IdempotencyConfig;
   tenancy: TenancyConfig;
   nats: NatsConfig;
+  reconcile: ReconcileConfig;
 }
 
 /** Reads and validates every variable at once; throws a `ConfigError` naming every problem. */
@@ -40,6 +42,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     idempotency: readIdempotencyConfig(reader),
     tenancy: readTenancyConfig(reader),
     nats: readNatsConfig(reader),
+    reconcile: readReconcileConfig(reader),
   };
   reader.assertValid();
   return config;

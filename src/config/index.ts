@@ -8,6 +8,7 @@ export { IdempotencyConfig } from './idempotency.config.js';
 export { NatsConfig } from './nats.config.js';
 export { NumbersConfig } from './numbers.config.js';
 export { OutboxConfig } from './outbox.config.js';
+export { ReconcileConfig } from './reconcile.config.js';
 export { TenancyConfig, type FallbackCountry } from './tenancy.config.js';
 export {
   DEFAULT_TWILIO_MAX_CONCURRENCY,

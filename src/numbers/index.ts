@@ -1,12 +1,14 @@
 export { NumbersModule } from './numbers.module.js';
 export {
   NumberActivatedEvent,
+  NumberDegradedEvent,
   NumberImportRequestedEvent,
   NumberProvisioningFailedEvent,
   NumberProvisioningRetriedEvent,
   NumberPurchasedEvent,
   NumberRegisteredWithVapiEvent,
   NumberReleasedEvent,
+  NumberRepairedEvent,
   NumberRequestedEvent,
   NumberRestoredEvent,
   isImported,
@@ -21,3 +23,5 @@ export {
   type NumberChange,
   type NumberChangeListener,
 } from './number-changes.js';
+export { NumberReconciliation } from './reconcile/number-reconciliation.js';
+export { formatReport, type ReconciliationReport } from './reconcile/reconciliation-report.js';

@@ -31,6 +31,10 @@ import { NumberReleaseProcessManager } from './release-number/number-release.pro
 import { ReleaseNumberHandler } from './release-number/release-number.handler.js';
 import { ReleaseStep } from './release-number/release.step.js';
 import { RestoreNumberHandler } from './restore-number/restore-number.handler.js';
+import { NumberReconciliation } from './reconcile/number-reconciliation.js';
+import { ReconciliationLease } from './reconcile/reconciliation-lease.js';
+import { ReconciliationMetrics } from './reconcile/reconciliation.metrics.js';
+import { ReconciliationScheduler } from './reconcile/reconciliation.scheduler.js';
 import { RetryProvisioningHandler } from './retry-number/retry-provisioning.handler.js';
 import { NumberCatalog } from './search-numbers/number-catalog.js';
 import { SearchNumbersHandler } from './search-numbers/search-numbers.handler.js';
@@ -74,6 +78,10 @@ import { WatchNumberController } from './watch-number/watch-number.controller.js
     NumberReleaseProcessManager,
     ReleaseNumberHandler,
     RestoreNumberHandler,
+    ReconciliationLease,
+    ReconciliationMetrics,
+    NumberReconciliation,
+    ReconciliationScheduler,
   ],
   exports: [NumberChanges],
 })

@@ -16,11 +16,13 @@ import {
   NumberReleasedEvent,
   NumberRestoreRequestedEvent,
   NumberRestoredEvent,
+  NumberDegradedEvent,
   NumberImportRequestedEvent,
   NumberProvisioningFailedEvent,
   NumberProvisioningRetriedEvent,
   NumberPurchasedEvent,
   NumberRegisteredWithVapiEvent,
+  NumberRepairedEvent,
   NumberRequestedEvent,
   isImported,
   releasesAtTwilio,
@@ -87,7 +89,8 @@ export type PurchaseRefusal =
 
 /**
  * Where the number is in its life. The status names the step under way until it is `active`; `refused` is a purchase
- * Twilio would not make (nothing to retry, nothing held); `failed` is a step that needs an operator or a retry.
+ * Twilio would not make (nothing to retry, nothing held); `failed` is a step that needs an operator or a retry;
+ * `degraded` is an active number Twilio no longer has (a reconciliation found it released behind our back).
  */
 export type NumberStatus =
   | 'purchasing'
@@ -96,6 +99,7 @@ export type NumberStatus =
   | 'active'
   | 'refused'
   | 'failed'
+  | 'degraded'
   | 'releasing'
   | 'released'
   | 'restoring';
@@ -788,6 +792,59 @@ export class PhoneNumber extends AggregateRoot {
     );
   }
 
+  // ── Reconciliation (src/numbers/reconcile/) ─────────────────────────────────────────
+
+  /** Twilio no longer has the active number: calls to it reach no one, and nothing here can buy it back. */
+  degraded(reason: string): void {
+    this.assertStatus('active');
+    this.status = 'degraded';
+    this.recordEvent(
+      new NumberDegradedEvent(this.tenantId, { ...this.payload(), twilioSid: this.twilioSid, reason }),
+    );
+  }
+
+  /** Vapi holds the active number as provisioned again: registered anew (`vapi-registered`) or set back. */
+  repairedInVapi(repair: 'vapi-registered' | 'vapi-updated', vapiNumberId: string, problems: string[]): void {
+    this.assertStatus('active');
+    this.vapiNumberId = vapiNumberId;
+    this.recordRepair(repair, problems, { vapiNumberId });
+  }
+
+  /**
+   * Twilio holds a number under this number's mark although its purchase failed (the sale's answer was lost): the
+   * purchase runs again, and, its outcome being unknown, first looks the mark up and adopts what it finds.
+   */
+  resumePurchase(twilioSid: string): void {
+    if (this.status !== 'failed' || this.steps.purchase.status !== 'failed')
+      throw new Error(`number ${this.id} is ${this.status}: its purchase has not failed`);
+    this.setStep('purchase', { outcomeUnknown: true });
+    this.retry();
+    this.recordRepair('purchase-resumed', [], { twilioSid });
+  }
+
+  /** A Twilio number under this number's mark that it does not hold (a purchase abandoned for good) was released. */
+  abandonedNumberReleased(twilioSid: string, e164: string): void {
+    this.recordRepair('abandoned-released', [`Twilio held ${e164} (${twilioSid}) under this number's mark`], {
+      twilioSid,
+    });
+  }
+
+  private recordRepair(
+    repair: NumberRepairedEvent['payload']['repair'],
+    problems: string[],
+    ids: { twilioSid?: string; vapiNumberId?: string },
+  ): void {
+    this.recordEvent(
+      new NumberRepairedEvent(this.tenantId, {
+        ...this.payload(),
+        repair,
+        problems,
+        twilioSid: ids.twilioSid ?? this.twilioSid,
+        vapiNumberId: ids.vapiNumberId ?? this.vapiNumberId,
+      }),
+    );
+  }
+
   /** The step's state (a lifecycle step that never ran reads as pending, never attempted). */
   stepState(step: StepName): StepState {
     return (
@@ -798,6 +855,10 @@ export class PhoneNumber extends AggregateRoot {
         updatedAt: this.createdAt.toISOString(),
       }
     );
+  }
+
+  private assertStatus(status: NumberStatus): void {
+    if (this.status !== status) throw new Error(`number ${this.id} is ${this.status}, not ${status}`);
   }
 
   private succeed(step: StepName): void {

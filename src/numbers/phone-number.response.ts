@@ -112,6 +112,7 @@ export class PhoneNumberResponse {
       'active',
       'refused',
       'failed',
+      'degraded',
       'releasing',
       'released',
       'restoring',
@@ -119,7 +120,8 @@ export class PhoneNumberResponse {
     description:
       '`refused`: Twilio would not sell a number; such a number holds nothing and is never listed. `releasing`: ' +
       'being detached from Vapi and released at Twilio; `released`: no longer the customer’s (see `restorableUntil`); ' +
-      '`restoring`: a released number being attached again.',
+      '`restoring`: a released number being attached again. `degraded`: Twilio no longer has the number (a ' +
+      'reconciliation found it released outside this service); calls to it reach no one.',
   })
   status!: NumberStatus;
 

@@ -10,8 +10,16 @@ import { startRuntime } from '../../src/runtime.js';
 import type { SandboxHandle } from '../../src/sandbox/index.js';
 import { createTestDatabase, type TestDatabase } from '../../src/shared/testing/test-database.js';
 
-/** The environment every test starts from: quiet, on no fixed port; a test adds what it is about. */
-export const TEST_ENV: Record<string, string> = { LOG_LEVEL: 'silent', PORT: '0', SANDBOX_PORT: '0' };
+/**
+ * The environment every test starts from: quiet, on no fixed port, no scheduled reconciliation (it would repair what
+ * a test breaks on purpose); a test adds what it is about.
+ */
+export const TEST_ENV: Record<string, string> = {
+  LOG_LEVEL: 'silent',
+  PORT: '0',
+  SANDBOX_PORT: '0',
+  RECONCILE_INTERVAL_MINUTES: '0',
+};
 
 export function testConfig(databaseUrl: string, env: Record<string, string | undefined> = {}): RuntimeConfig {
   const config = loadConfig({ ...TEST_ENV, ...env });

@@ -202,3 +202,31 @@ export class NumberRestoredEvent extends DomainEvent<
   static readonly TYPE = 'numbers.number-restored';
   readonly type = NumberRestoredEvent.TYPE;
 }
+
+/** Twilio no longer has the number (released behind our back): calls to it reach no one; found by reconciliation. */
+export class NumberDegradedEvent extends DomainEvent<
+  NumberEventPayload & { twilioSid: string | null; reason: string }
+> {
+  static readonly TYPE = 'numbers.number-degraded';
+  readonly type = NumberDegradedEvent.TYPE;
+}
+
+/**
+ * What a reconciliation repaired (`repair`):
+ * - `vapi-registered`: Vapi had lost the number; it is registered again (`vapiNumberId` is the new one);
+ * - `vapi-updated`: Vapi's assistant, server URL or fallback differed from ours (`problems`); set back;
+ * - `purchase-resumed`: Twilio holds a number under this one's mark though its purchase failed; the purchase runs
+ *   again and adopts it;
+ * - `abandoned-released`: a Twilio number under this one's mark that it does not hold (`twilioSid`) was released.
+ */
+export class NumberRepairedEvent extends DomainEvent<
+  NumberEventPayload & {
+    repair: 'vapi-registered' | 'vapi-updated' | 'purchase-resumed' | 'abandoned-released';
+    problems: string[];
+    twilioSid: string | null;
+    vapiNumberId: string | null;
+  }
+> {
+  static readonly TYPE = 'numbers.number-repaired';
+  readonly type = NumberRepairedEvent.TYPE;
+}

@@ -52,7 +52,10 @@ export class RegisterStep {
     private readonly seal: CustomerTokenSeal,
   ) {}
 
-  async register(number: Readonly<PhoneNumber>, attempt: Attempt): Promise<string> {
+  async register(
+    number: Readonly<PhoneNumber>,
+    attempt: Pick<Attempt, 'previousOutcomeUnknown'>,
+  ): Promise<string> {
     const wanted = await wantedInVapi(this.queries, number);
     const { vapiNumberId } = await this.commands.execute(
       new RegisterWithVapiCommand({
