@@ -311,7 +311,11 @@ export class NumberReconciliation implements OnModuleDestroy {
     const subject = rowSubject(row);
     let checking: RepairKind = 'degraded';
     try {
-      if (!pass.twilioSeen.has(row.twilio_sid!) && !(await this.telephony.fetch(row.twilio_sid!))) {
+      if (
+        row.twilio_sid &&
+        !pass.twilioSeen.has(row.twilio_sid) &&
+        !(await this.telephony.fetch(row.twilio_sid))
+      ) {
         await this.repair(pass, 'degraded', subject, `Twilio no longer has ${row.twilio_sid}`, () =>
           this.inTenant(row, async (tx) => {
             const number = await tx.findOne(PhoneNumber, row.id);
