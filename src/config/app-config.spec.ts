@@ -143,6 +143,14 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('reads the release grace period in hours, fractions allowed, and names a malformed one', () => {
+    expect(loadConfig({}).numbers.releaseGraceMs).toBe(0);
+    expect(loadConfig({ NUMBER_RELEASE_GRACE_HOURS: '48' }).numbers.releaseGraceMs).toBe(48 * 3_600_000);
+    expect(loadConfig({ NUMBER_RELEASE_GRACE_HOURS: '0.001' }).numbers.releaseGraceMs).toBe(3_600);
+    expect(() => loadConfig({ NUMBER_RELEASE_GRACE_HOURS: '-1' })).toThrow(/NUMBER_RELEASE_GRACE_HOURS/);
+    expect(() => loadConfig({ NUMBER_RELEASE_GRACE_HOURS: '2161' })).toThrow(/NUMBER_RELEASE_GRACE_HOURS/);
+  });
+
   it('reads the outbox backlog alert age, and refuses the readiness threshold it replaced by naming it', () => {
     expect(loadConfig({}).outbox.backlogAlertSeconds).toBe(600);
     expect(loadConfig({ OUTBOX_BACKLOG_ALERT_SECONDS: '120' }).outbox.backlogAlertSeconds).toBe(120);
