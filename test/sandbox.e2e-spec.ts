@@ -124,6 +124,30 @@ describe('the sandbox, safe by default', () => {
     await control.clearFaults();
   });
 
+  it('sets traffic per provider, or for both at once from the top, and refuses what is not a setting', async () => {
+    const control = sandboxControl(t.sandbox!);
+    const both = await control.traffic({ latencyMs: 7, vapi: { concurrencyLimit: 3 } });
+    expect(both.status).toBe(200);
+    expect(both.body).toMatchObject({
+      twilio: { latencyMs: 7, concurrencyLimit: 0 },
+      vapi: { latencyMs: 7, concurrencyLimit: 3 },
+    });
+    const own = await control.traffic({ latencyMs: 5, twilio: { latencyMs: 9 } });
+    expect(own.body).toMatchObject({ twilio: { latencyMs: 9 }, vapi: { latencyMs: 5 } });
+    for (const body of [
+      { latency: 100 },
+      { twilio: { delayMs: 1 } },
+      { vapi: 5 },
+      { latencyMs: -1 },
+      { latencyMs: 1.5 },
+    ]) {
+      const refused = await control.traffic(body);
+      expect([JSON.stringify(body), refused.status]).toEqual([JSON.stringify(body), 400]);
+    }
+    expect((await control.load()).twilio.latencyMs).toBe(9); // a refused request changed nothing
+    await control.traffic({ latencyMs: 0, concurrencyLimit: 0 });
+  });
+
   it("matches a glob against the provider's path: * stands for any characters, the rest is literal", async () => {
     const control = sandboxControl(t.sandbox!);
     await control.fault({ provider: 'twilio', path: '*/AvailablePhoneNumbers/*', status: 503, times: 1 });

@@ -339,19 +339,45 @@ function controlRouter(parts: {
   });
   router.get('/traffic', (_req, res) => res.json(traffic()));
   router.put('/traffic', (req, res) => {
-    const patches = (req.body ?? {}) as Record<string, Record<string, unknown> | undefined>;
+    // `{ "twilio": { "latencyMs": 200 } }` sets one provider; a setting at the top (`{ "latencyMs": 100 }`)
+    // sets both, a provider's own value winning. Anything else is refused rather than silently ignored.
+    const body = (req.body ?? {}) as Record<string, unknown>;
     const settings = ['latencyMs', 'concurrencyLimit'] as const;
-    for (const provider of ['twilio', 'vapi'] as const) {
+    const providers = ['twilio', 'vapi'] as const;
+    const isObject = (value: unknown): value is Record<string, unknown> =>
+      typeof value === 'object' && value !== null && !Array.isArray(value);
+    if (!isObject(body)) return fail(res, new Error('the body must be a JSON object'));
+    const unknown = [
+      ...Object.keys(body).filter((key) => !(settings as readonly string[]).concat(providers).includes(key)),
+      ...providers.flatMap((provider) =>
+        isObject(body[provider])
+          ? Object.keys(body[provider]).filter((key) => !(settings as readonly string[]).includes(key))
+          : body[provider] === undefined
+            ? []
+            : [provider],
+      ),
+    ];
+    if (unknown.length > 0) {
+      return fail(
+        res,
+        new Error(
+          `not a traffic setting: ${unknown.join(', ')} (use latencyMs, concurrencyLimit, twilio, vapi)`,
+        ),
+      );
+    }
+    const wanted = (provider: (typeof providers)[number], setting: (typeof settings)[number]) =>
+      (body[provider] as Record<string, unknown> | undefined)?.[setting] ?? body[setting];
+    for (const provider of providers) {
       for (const setting of settings) {
-        const value = patches[provider]?.[setting];
+        const value = wanted(provider, setting);
         if (value !== undefined && !(Number.isInteger(value) && (value as number) >= 0)) {
           return fail(res, new Error(`${provider}.${setting} must be a whole number, 0 or more`));
         }
       }
     }
-    for (const provider of ['twilio', 'vapi'] as const) {
+    for (const provider of providers) {
       for (const setting of settings) {
-        const value = patches[provider]?.[setting];
+        const value = wanted(provider, setting);
         if (value !== undefined) faults.traffic[provider][setting] = value as number;
       }
     }
