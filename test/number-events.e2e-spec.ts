@@ -131,6 +131,35 @@ describe('GET /api/numbers/:id/events (Server-Sent Events)', () => {
     expect(elsewhere.status).toBe(401);
   });
 
+  // Two instances on one PostgreSQL server: the stream on one, the relay on the other, woken by NOTIFY. (The
+  // embedded database does not pass notifications between connections; one process owns it.)
+  (process.env.DATABASE_URL ? it : it.skip)(
+    'follows a number provisioned by another instance, woken by its commits',
+    async () => {
+      const other = await createTestApp({
+        env: { ...FAST_PROVISIONING_ENV, OUTBOX_RELAY_ENABLED: 'false' },
+        database: t.database,
+      });
+      try {
+        await other.app.listen(0, '127.0.0.1');
+        const otherBase = `http://127.0.0.1:${(other.app.getHttpServer().address() as AddressInfo).port}`;
+        await control().traffic({ twilio: { latencyMs: 200 }, vapi: { latencyMs: 200 } });
+        const id = await startPurchase();
+        // Each instance generated its own signing secret: a token of the same tenant for this one.
+        const auth = await bearer(other.config, 'events-tenant');
+        const res = await fetch(`${otherBase}/api/numbers/${id}/events`, {
+          headers: { Authorization: auth },
+        });
+        expect(res.status).toBe(200);
+        const lines = (await readEventStream(res)).map(line);
+        expect(lines).toContain('step register succeeded');
+        expect(lines.at(-1)).toBe('status active');
+      } finally {
+        await other.app.close();
+      }
+    },
+  );
+
   it("is 404 for another tenant's number, and 400 for an id that is not a UUID", async () => {
     const id = await startPurchase();
     const stranger = await bearer(t.config, 'events-stranger');

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Controller, Get, Headers, Logger, Param, Req, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import {
@@ -16,11 +15,12 @@ import { AcceptsTokenCookie, TOKEN_COOKIE } from '../../shared/http/token-cookie
 import { ReadinessRegistry } from '../../shared/health/readiness.registry.js';
 import { TenantScope } from '../../tenancy/index.js';
 import { GetNumberQuery } from '../get-number/get-number.query.js';
+import { NumberChanges } from '../number-changes.js';
 import type { PhoneNumberResponse } from '../phone-number.response.js';
 import { FINAL_STATUSES, progressBetween, type ProgressMessage } from './number-progress.js';
 
-/** How often an open stream reads its number again. */
-const READ_EVERY_MS = 250;
+/** How often a quiet stream looks whether the instance is draining (no database read). */
+const DRAIN_CHECK_MS = 1_000;
 /** A comment line this often keeps proxies from closing a quiet stream. */
 const HEARTBEAT_MS = 15_000;
 
@@ -42,6 +42,7 @@ export class WatchNumberController {
     private readonly queries: QueryBus,
     private readonly scope: TenantScope,
     private readonly readiness: ReadinessRegistry,
+    private readonly changes: NumberChanges,
   ) {}
 
   @Get('api/numbers/:id/events')
@@ -80,43 +81,68 @@ export class WatchNumberController {
       this.scope.run(tenantId, () =>
         this.queries.execute<GetNumberQuery, PhoneNumberResponse>(new GetNumberQuery(id)),
       );
-    let number = await read(); // a number of no tenant of the caller's is 404 before any event
-    if (lastEventId !== undefined && FINAL_STATUSES.has(number.status)) {
-      res.status(204).end();
-      return;
-    }
-
+    // Woken by a change of this number committed on any instance (or by changes possibly missed), never by a
+    // poll; subscribed before the first read, so that nothing committed meanwhile is missed.
+    let changed = false;
     let closed = false;
-    req.once('close', () => (closed = true));
-    res.writeHead(200, {
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-store',
-      Connection: 'keep-alive',
-      'X-Accel-Buffering': 'no',
+    let wake: (() => void) | undefined;
+    const unsubscribe = this.changes.subscribe((change) => {
+      if (change !== null && change.numberId !== id) return;
+      changed = true;
+      wake?.();
     });
-    let sequence = 0;
-    const send = ({ event, data }: ProgressMessage) =>
-      res.write(`id: ${++sequence}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-
-    send({ event: 'state', data: { number } });
-    let quietSince = performance.now();
     try {
+      let number = await read(); // a number of no tenant of the caller's is 404 before any event
+      if (lastEventId !== undefined && FINAL_STATUSES.has(number.status)) {
+        res.status(204).end();
+        return;
+      }
+      req.once('close', () => {
+        closed = true;
+        wake?.();
+      });
+      res.writeHead(200, {
+        'Content-Type': 'text/event-stream; charset=utf-8',
+        'Cache-Control': 'no-store',
+        Connection: 'keep-alive',
+        'X-Accel-Buffering': 'no',
+      });
+      let sequence = 0;
+      const send = ({ event, data }: ProgressMessage) =>
+        res.write(`id: ${++sequence}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      send({ event: 'state', data: { number } });
+
+      let quietSince = performance.now();
       while (!closed && !FINAL_STATUSES.has(number.status) && !this.readiness.isDraining) {
-        await sleep(READ_EVERY_MS);
-        if (closed) break;
-        const now = await read();
-        const messages = progressBetween(number, now);
-        for (const message of messages) send(message);
-        number = now;
-        if (messages.length > 0) quietSince = performance.now();
-        else if (performance.now() - quietSince > HEARTBEAT_MS) {
-          res.write(': still watching\n\n');
-          quietSince = performance.now();
+        if (!changed) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, DRAIN_CHECK_MS);
+            wake = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+          wake = undefined;
         }
+        if (!changed) {
+          if (performance.now() - quietSince > HEARTBEAT_MS) {
+            res.write(': still watching\n\n');
+            quietSince = performance.now();
+          }
+          continue;
+        }
+        changed = false;
+        const now = await read();
+        for (const message of progressBetween(number, now)) send(message);
+        number = now;
+        quietSince = performance.now();
       }
     } catch (error) {
+      if (!res.headersSent) throw error;
       // The client's EventSource reconnects and starts again from the number as it stands.
       this.logger.warn({ err: error, numberId: id }, 'a number event stream ended early');
+    } finally {
+      unsubscribe();
     }
     res.end();
   }
