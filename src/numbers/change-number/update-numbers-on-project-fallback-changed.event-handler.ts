@@ -8,8 +8,9 @@ import { PhoneNumber } from '../phone-number.entity.js';
 /**
  * A project's fallback changed (tenancy's event): every live number of the project gets a change of its own
  * (`NumberChangeRequested`, one outbox delivery per number, see `number-change.process-manager.ts`), recorded in one
- * transaction. A number still being provisioned registers with the project as it is when it gets there. At least
- * once: a second delivery asks again, which pushes the same settings again, harmlessly.
+ * transaction. A number still being provisioned gets none: its steps read the project as it is when they run, and
+ * its activation gives Vapi the fallback of that moment (`activate.step.ts`, `NumberProvisioningProcessManager`).
+ * At least once: a second delivery asks again, which pushes the same settings again, harmlessly.
  */
 @OutboxSubscriber({ name: 'numbers.project-fallback', events: [ProjectFallbackChangedEvent.TYPE] })
 export class UpdateNumbersOnProjectFallbackChangedHandler implements OutboxHandler<

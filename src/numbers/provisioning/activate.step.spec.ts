@@ -63,8 +63,23 @@ describe('ActivateNumber', () => {
       )
     ).length;
 
-  it('finds the Vapi number answering with another assistant: NUMBERS.NOT_READY, retried, not reported live', async () => {
-    const { number } = await registeredNumber(assistants[1]!);
+  it("finds the Vapi number answering with another assistant: gives it the agent's and activates, in one attempt", async () => {
+    const { number, vapiNumber } = await registeredNumber(assistants[1]!);
+
+    await activate(number.id);
+
+    const after = await reloadNumber(t, owner.tenantId, number.id);
+    expect(after.status).toBe('active');
+    expect(after.steps.activate).toMatchObject({ status: 'succeeded', attempts: 1, lastError: null });
+    expect(await activatedEvents(number.id)).toBe(1);
+    expect(await t.app.get(VoiceAgentPort).getPhoneNumber(vapiNumber.id)).toMatchObject({
+      assistantId: assistants[0],
+    });
+  });
+
+  it('finds the Twilio number gone: NUMBERS.NOT_READY, retried, not reported live', async () => {
+    const { number } = await registeredNumber(assistants[0]!);
+    await t.app.get(TelephonyPort).release(number.twilioSid!);
 
     const error = await activate(number.id).catch((e: unknown) => e);
 
@@ -72,7 +87,9 @@ describe('ActivateNumber', () => {
     expect(error).toMatchObject({
       code: 'NUMBERS.NOT_READY',
       retryable: true,
-      details: { problems: [`the Vapi number answers with ${assistants[1]}`] },
+      details: {
+        problems: [`Twilio no longer has ${number.twilioSid}`],
+      },
     });
     const after = await reloadNumber(t, owner.tenantId, number.id);
     expect(after.status).toBe('activating');
@@ -83,19 +100,6 @@ describe('ActivateNumber', () => {
       lastError: { code: 'NUMBERS.NOT_READY' },
     });
     expect(await activatedEvents(number.id)).toBe(0);
-  });
-
-  it('activates the same number once Vapi holds it as registered', async () => {
-    const { number, vapiNumber } = await registeredNumber(assistants[1]!);
-    await expect(activate(number.id)).rejects.toBeInstanceOf(NumberNotReadyError);
-
-    await t.app.get(VoiceAgentPort).updatePhoneNumber(vapiNumber.id, { assistantId: assistants[0]! });
-    await activate(number.id);
-
-    const after = await reloadNumber(t, owner.tenantId, number.id);
-    expect(after.status).toBe('active');
-    expect(after.steps.activate).toMatchObject({ status: 'succeeded', attempts: 2, lastError: null });
-    expect(await activatedEvents(number.id)).toBe(1);
   });
 
   it('names every problem at once: a Twilio number gone and the Vapi number gone', async () => {

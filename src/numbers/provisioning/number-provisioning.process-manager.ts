@@ -11,13 +11,13 @@ import {
   NumberRequestedEvent,
   type NumberEventPayload,
 } from '../events/number-events.js';
-import type { ProvisioningStepName } from '../phone-number.entity.js';
+import type { PhoneNumber, ProvisioningStepName } from '../phone-number.entity.js';
 import { NumberNotReadyError, refusalError } from '../phone-number.errors.js';
 import { ActivateStep } from './activate.step.js';
 import { ProvisioningMetrics } from './provisioning.metrics.js';
 import { ProvisioningSteps, stepErrorOf } from './provisioning-steps.js';
 import { PurchaseStep } from './purchase.step.js';
-import { RegisterStep } from './register.step.js';
+import { RegisterStep, type WantedInVapi } from './register.step.js';
 
 type ProvisioningEvent = NumberEventPayload & { step?: ProvisioningStepName };
 
@@ -31,6 +31,12 @@ export const PROVISIONING_SUBSCRIBER = 'numbers.provisioning';
  *     NumberRequested           ──► 1. purchase  (Twilio: buy)                    ──► NumberPurchased
  *     NumberPurchased           ──► 2. register  (Vapi: create)                   ──► NumberRegisteredWithVapi
  *     NumberRegisteredWithVapi  ──► 3. activate  (Twilio and Vapi: read back, in parallel) ──► NumberActivated
+ *
+ * Register and activate each read what Vapi is to hold (the agent's assistant, the project's fallback) when they
+ * run, so a number converges on the project as it is: a fallback changed during the provisioning (a change asks
+ * nothing of a number not live yet) is set by activation, which gives Vapi the current settings when it reads back
+ * others (two more Vapi round trips, in the same attempt), and one changed after its read-back becomes the live
+ * number's own change.
  *
  * On a first attempt with nothing in the way that is three provider round trips in sequence. Each attempt runs in
  * three parts (`ProvisioningSteps.run`): record it, call the provider with no transaction open, record the outcome
@@ -119,14 +125,30 @@ export class NumberProvisioningProcessManager implements OutboxHandler<Provision
 
   /** 3. Read both sides back; the number is active only when calls would reach the agent. */
   async activate(numberId: string): Promise<void> {
+    let confirmed: WantedInVapi | undefined;
     const active = await this.steps.run(numberId, 'activate', async (number) => {
-      const problems = await this.activateStep.problemsOf(number);
-      if (problems.length > 0) throw new NumberNotReadyError(problems);
+      const readBack = await this.activateStep.readBack(number);
+      if (readBack.problems.length > 0) throw new NumberNotReadyError(readBack.problems);
+      confirmed = readBack.confirmed;
       failpoint('numbers.activate.after-provider');
       return (n) => n.activated(this.config.monthlyCostCents);
     });
+    if (!active) return;
     // Observed once the activation is committed, not inside its transaction.
-    if (active) this.metrics.activated(active.createdAt, active.activatedAt!);
+    this.metrics.activated(active.createdAt, active.activatedAt!);
+    await this.followMovedSettings(active, confirmed!);
+  }
+
+  /**
+   * The project's fallback changed after the read-back and before the activation committed: its change found the
+   * number not live yet and asked nothing of it. Read once the number is live (from then on a fallback change reaches
+   * it), settings that moved are asked as a change of its own, which the change flow pushes to Vapi. A crash before
+   * this leaves the drift to the reconciliation, which sets the fallback back.
+   */
+  private async followMovedSettings(number: PhoneNumber, confirmed: WantedInVapi): Promise<void> {
+    if (await this.activateStep.movedSince(number, confirmed)) {
+      await this.steps.requestChangeIfLive(number.id, { fallbackChanged: true });
+    }
   }
 
   /** The step ran out of attempts: the number fails with the last error, in the same transaction. */

@@ -145,6 +145,14 @@ export class ProvisioningSteps {
     );
   }
 
+  /** Asks a change of the number if it is live (a number that is not takes none: it reads the project as it goes). */
+  async requestChangeIfLive(numberId: string, change: { fallbackChanged: true }): Promise<void> {
+    await this.em.transactional(async (tx) => {
+      const number = await tx.findOne(PhoneNumber, numberId, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (number?.status === 'active') number.requestChange(change);
+    });
+  }
+
   /** Records a failed attempt: the step waits for its retry, or fails now when no retry can help. */
   private async recordFailure(numberId: string, step: StepName, error: unknown): Promise<void> {
     if (error instanceof DeliveryLeaseLostError) throw error; // another relay's attempt now: nothing to record

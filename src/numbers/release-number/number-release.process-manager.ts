@@ -105,7 +105,7 @@ export class NumberReleaseProcessManager implements OutboxHandler<NumberEventPay
   async reattach(numberId: string): Promise<PhoneNumber | null> {
     return this.steps.run(numberId, 'reattach', async (number, attempt) => {
       const vapiNumberId = await this.registerStep.register(number, attempt);
-      const problems = await this.activateStep.problemsOf({ ...pick(number), vapiNumberId });
+      const { problems } = await this.activateStep.readBack({ ...pick(number), vapiNumberId });
       if (problems.length > 0) throw new NumberNotReadyError(problems);
       return (n) => n.restored(vapiNumberId, this.config.monthlyCostCents);
     });

@@ -13,7 +13,7 @@ export class CheckVapiRegistrationHandler implements IQueryHandler<CheckVapiRegi
   ) {}
 
   async execute({ vapiNumberId, expected, read }: CheckVapiRegistrationQuery): Promise<string[]> {
-    const vapiNumber = read ?? (await this.voiceAgent.getPhoneNumber(vapiNumberId));
+    const vapiNumber = read === undefined ? await this.voiceAgent.getPhoneNumber(vapiNumberId) : read;
     if (!vapiNumber) return [`Vapi no longer has ${vapiNumberId}`];
     const problems: string[] = [];
     if (vapiNumber.assistantId !== expected.assistantId)
