@@ -7,7 +7,6 @@ import pg from 'pg';
 export const APP_ROLE = 'numbers_app';
 
 const STARTS_TRANSACTION = /^\s*(begin|start\s+transaction)\b/i;
-const ENTER_APP_ROLE = `set local role ${APP_ROLE}`;
 const isEmpty = (values: unknown) => values === undefined || (Array.isArray(values) && values.length === 0);
 
 /**
@@ -29,6 +28,9 @@ const isEmpty = (values: unknown) => values === undefined || (Array.isArray(valu
  * `numbers_app`) or `numbers_app` itself.
  */
 export class AppRoleClient extends pg.Client {
+  /** What follows `begin` in each transaction (a simple query); none for the owner's client. */
+  protected readonly enterRole: string | null = `set local role ${APP_ROLE}`;
+
   // One signature for all of `pg.Client.query`'s overloads; what it returns is what the base class returns.
   override query(...args: unknown[]): never {
     const [first] = args;
@@ -59,24 +61,25 @@ export class AppRoleClient extends pg.Client {
     const [first] = args;
     const text = typeof first === 'string' ? first : (first as { text?: unknown } | undefined)?.text;
     if (typeof text === 'string' && STARTS_TRANSACTION.test(text)) {
+      if (this.enterRole === null) return send();
       if (typeof first === 'string' && args.length <= 2 && isEmpty(args[1]) && !text.includes(';')) {
         // One round trip instead of two: the opening and the role switch as one simple query (a text without
         // parameters), answered with the opening's result.
-        const results = await this.raw(`${text}; ${ENTER_APP_ROLE}`).catch(async (error: unknown) => {
+        const results = await this.raw(`${text}; ${this.enterRole}`).catch(async (error: unknown) => {
           if (this.getTransactionStatus() !== 'I') await this.raw('rollback').catch(() => undefined);
           throw error;
         });
         return Array.isArray(results) ? results[0] : results;
       }
       const result = await send();
-      await this.raw(ENTER_APP_ROLE).catch(async (error: unknown) => {
+      await this.raw(this.enterRole).catch(async (error: unknown) => {
         // Never hand back a connection whose transaction is open (and failed) without the role.
         await this.raw('rollback').catch(() => undefined);
         throw error;
       });
       return result;
     }
-    await this.raw(`begin; ${ENTER_APP_ROLE}`);
+    await this.raw(this.enterRole === null ? 'begin' : `begin; ${this.enterRole}`);
     let result: unknown;
     try {
       result = await send();
@@ -91,4 +94,14 @@ export class AppRoleClient extends pg.Client {
   private raw(sql: string): Promise<unknown> {
     return (super.query as (text: string) => Promise<unknown>).call(this, sql);
   }
+}
+
+/**
+ * The `pg` client of the owner's ORM (migrations): statements run as the URL's user, and each statement outside a
+ * transaction is wrapped in one, as `AppRoleClient` does and for the same reason: on the embedded database a
+ * statement with parameters outside a transaction goes as several protocol messages, between which another
+ * connection's statements may run on the one shared backend and replace its unnamed prepared statement.
+ */
+export class OwnerClient extends AppRoleClient {
+  protected override readonly enterRole = null;
 }

@@ -15,7 +15,9 @@ export async function runMigrations(ownerUrl: string): Promise<string[]> {
   const lock = new pg.Client({ connectionString: ownerUrl });
   await lock.connect();
   try {
-    await lock.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    // Simple queries (no parameters): one protocol message each, which the embedded database's one shared
+    // backend cannot interleave with another connection's statements.
+    await lock.query(`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`);
     const orm = await MikroORM.init(ormOptions(ownerUrl, 1, 'owner'));
     try {
       const applied = await orm.migrator.up();
@@ -24,7 +26,7 @@ export async function runMigrations(ownerUrl: string): Promise<string[]> {
       await orm.close();
     }
   } finally {
-    await lock.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    await lock.query(`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`).catch(() => undefined);
     await lock.end();
   }
 }

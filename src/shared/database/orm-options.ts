@@ -2,7 +2,7 @@ import { defineConfig } from '@mikro-orm/postgresql';
 import { ReflectMetadataProvider } from '@mikro-orm/decorators/legacy';
 import { Migrator } from '@mikro-orm/migrations';
 import { migrationsList } from '../../../migrations/index.js';
-import { AppRoleClient } from './app-role-client.js';
+import { AppRoleClient, OwnerClient } from './app-role-client.js';
 
 /**
  * The ORM options for a database URL; entities are registered by each module with `forFeature`.
@@ -19,7 +19,7 @@ export function ormOptions(url: string, poolSize: number, runAs: 'application' |
     pool: { min: 0, max: poolSize, idleTimeoutMillis: 30_000 },
     driverOptions: {
       connectionTimeoutMillis: 5_000,
-      ...(runAs === 'application' ? { Client: AppRoleClient } : {}),
+      Client: runAs === 'application' ? AppRoleClient : OwnerClient,
     },
     allowGlobalContext: false,
     debug: false,
