@@ -39,31 +39,39 @@ export class EnvReader {
   }
 
   integer(name: string, fallback: number, { min, max }: { min?: number; max?: number } = {}): number {
-    const value = this.raw(name);
-    if (value === undefined) return fallback;
-    const parsed = Number(value);
-    if (!/^-?\d+$/.test(value) || !Number.isSafeInteger(parsed)) {
-      this.problem(name, `must be an integer (got "${value}")`);
-      return fallback;
-    }
-    if ((min !== undefined && parsed < min) || (max !== undefined && parsed > max)) {
-      this.problem(name, `must be between ${min ?? '-∞'} and ${max ?? '∞'} (got ${parsed})`);
-      return fallback;
-    }
-    return parsed;
+    return this.number(name, fallback, {
+      valid: (value, parsed) => /^-?\d+$/.test(value) && Number.isSafeInteger(parsed),
+      invalid: 'must be an integer',
+      min,
+      max,
+    });
   }
 
   /** A decimal number (`0`, `48`, `0.001`) within a range. */
   decimal(name: string, fallback: number, { min, max }: { min: number; max: number }): number {
+    return this.number(name, fallback, {
+      valid: (value, parsed) => /^\d+(\.\d+)?$/.test(value) && Number.isFinite(parsed),
+      invalid: 'must be a number such as 48 or 0.5',
+      min,
+      max,
+    });
+  }
+
+  private number(
+    name: string,
+    fallback: number,
+    rule: { valid: (value: string, parsed: number) => boolean; invalid: string; min?: number; max?: number },
+  ): number {
     const value = this.raw(name);
     if (value === undefined) return fallback;
     const parsed = Number(value);
-    if (!/^\d+(\.\d+)?$/.test(value) || !Number.isFinite(parsed)) {
-      this.problem(name, `must be a number such as 48 or 0.5 (got "${value}")`);
+    if (!rule.valid(value, parsed)) {
+      this.problem(name, `${rule.invalid} (got "${value}")`);
       return fallback;
     }
-    if (parsed < min || parsed > max) {
-      this.problem(name, `must be between ${min} and ${max} (got ${parsed})`);
+    const { min, max } = rule;
+    if ((min !== undefined && parsed < min) || (max !== undefined && parsed > max)) {
+      this.problem(name, `must be between ${min ?? '-∞'} and ${max ?? '∞'} (got ${parsed})`);
       return fallback;
     }
     return parsed;

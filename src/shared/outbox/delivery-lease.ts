@@ -21,7 +21,7 @@ export class DeliveryLeaseLostError extends Error {
  * written, so that a long step never runs twice beside itself.
  */
 export class DeliveryLease {
-  private lostAt?: Date;
+  private isLost = false;
 
   constructor(
     readonly deliveryId: string,
@@ -30,11 +30,11 @@ export class DeliveryLease {
 
   /** Whether this relay knows it no longer holds the lease (a heartbeat found the row claimed by another). */
   get lost(): boolean {
-    return this.lostAt !== undefined;
+    return this.isLost;
   }
 
-  markLost(now: Date): void {
-    this.lostAt ??= now;
+  markLost(): void {
+    this.isLost = true;
   }
 
   /**
@@ -54,7 +54,7 @@ export class DeliveryLease {
         em.getTransactionContext(),
       );
     if (rows.length === 0) {
-      this.markLost(new Date());
+      this.markLost();
       throw new DeliveryLeaseLostError(this.deliveryId);
     }
   }

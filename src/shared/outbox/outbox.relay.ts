@@ -231,7 +231,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       const renewed = new Set(rows.map((row) => row.id));
       for (const lease of leases) {
         if (renewed.has(lease.deliveryId) || !this.running.has(lease.deliveryId)) continue;
-        lease.markLost(this.clock.now());
+        lease.markLost();
         this.logger.warn(
           { deliveryId: lease.deliveryId },
           'outbox lease lost to another relay; this attempt will not write its outcome',
