@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { CheckVapiRegistrationQuery, UpdateVapiNumberCommand } from '../../voice-agent/index.js';
 import type { PhoneNumber } from '../phone-number.entity.js';
 import { NumberNotReadyError } from '../phone-number.errors.js';
-import { wantedInVapi, type WantedInVapi } from '../provisioning/register.step.js';
+import { setInVapi, wantedInVapi, type WantedInVapi } from '../provisioning/register.step.js';
 
 /**
  * The `update` step's work: Vapi's number is made to hold what the number is to answer with now (the pending
@@ -24,8 +23,7 @@ export class UpdateStep {
       projectId: number.projectId,
       agentId: number.pendingChange?.agentId ?? number.agentId,
     });
-    await this.commands.execute(new UpdateVapiNumberCommand(vapiNumberId, wanted));
-    const problems = await this.queries.execute(new CheckVapiRegistrationQuery(vapiNumberId, wanted));
+    const problems = await setInVapi(this.commands, this.queries, vapiNumberId, wanted);
     if (problems.length > 0) throw new NumberNotReadyError(problems);
     return { ...wanted, vapiNumberId };
   }

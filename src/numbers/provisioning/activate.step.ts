@@ -2,14 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { TwilioConfig, VapiConfig } from '../../config/index.js';
 import { TelephonyPort, type OwnedNumber } from '../../telephony/index.js';
-import {
-  CheckVapiRegistrationQuery,
-  UpdateVapiNumberCommand,
-  VoiceAgentPort,
-} from '../../voice-agent/index.js';
+import { CheckVapiRegistrationQuery, VoiceAgentPort } from '../../voice-agent/index.js';
 import { CustomerTokenSeal } from '../import-number/customer-token-seal.js';
 import type { PhoneNumber } from '../phone-number.entity.js';
-import { wantedInVapi, type WantedInVapi } from './register.step.js';
+import { setInVapi, wantedInVapi, type WantedInVapi } from './register.step.js';
 
 /** What a read-back found: what would keep a call from reaching the agent, and the settings it checked Vapi for. */
 export interface ReadBack {
@@ -86,8 +82,7 @@ export class ActivateStep {
     const found = await this.voiceAgent.getPhoneNumber(vapiNumberId);
     const problems = await this.queries.execute(new CheckVapiRegistrationQuery(vapiNumberId, wanted, found));
     if (!found || problems.length === 0) return problems;
-    await this.commands.execute(new UpdateVapiNumberCommand(vapiNumberId, wanted));
-    return this.queries.execute(new CheckVapiRegistrationQuery(vapiNumberId, wanted));
+    return setInVapi(this.commands, this.queries, vapiNumberId, wanted);
   }
 
   private problemsOf(

@@ -2,8 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { GetProjectQuery } from '../../tenancy/index.js';
 import {
+  CheckVapiRegistrationQuery,
   GetAgentQuery,
   RegisterWithVapiCommand,
+  UpdateVapiNumberCommand,
   type VapiNumberConnection,
 } from '../../voice-agent/index.js';
 import { CustomerTokenSeal } from '../import-number/customer-token-seal.js';
@@ -34,6 +36,20 @@ export async function wantedInVapi(
     assistantId: agent.vapiAssistantId,
     fallbackNumber: project.fallbackNumber,
   };
+}
+
+/**
+ * Gives the Vapi number the settings of ours it should hold and reads it back: the problems left (none when Vapi
+ * now holds them). A change and activation (finding other settings of ours) both do this.
+ */
+export async function setInVapi(
+  commands: CommandBus,
+  queries: QueryBus,
+  vapiNumberId: string,
+  wanted: WantedInVapi,
+): Promise<string[]> {
+  await commands.execute(new UpdateVapiNumberCommand(vapiNumberId, wanted));
+  return queries.execute(new CheckVapiRegistrationQuery(vapiNumberId, wanted));
 }
 
 /**
