@@ -2,10 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { PhoneNumberResponse } from '../src/numbers/phone-number.response.js';
 import type { SandboxHandle } from '../src/sandbox/index.js';
 import { createTestDatabase, type TestDatabase } from '../src/shared/testing/test-database.js';
-import { mintToken } from '../src/tenancy/auth/development-token.js';
 import { eventually } from './support/eventually.js';
-import { sandboxControl, startTestSandbox } from './support/sandbox.js';
-import { projectWithAgent, startService, type ServiceProcess } from './support/service-process.js';
+import { liveProviderEnv, sandboxControl, startTestSandbox } from './support/sandbox.js';
+import {
+  bearerFor,
+  callService,
+  projectWithAgent,
+  startService,
+  type ServiceProcess,
+} from './support/service-process.js';
 
 const JWT_SECRET = 'release-crash-secret-of-at-least-32-characters';
 /** 7.2 seconds. */
@@ -26,38 +31,32 @@ describe('a release survives the service dying', () => {
   let agentId: string;
 
   const env = (extra: Record<string, string> = {}) => ({
-    PROVIDER_MODE: 'live',
+    ...liveProviderEnv(sandbox, {
+      webhookSecret: 'release-crash-webhook-secret-of-32-chars',
+      jwtSecret: JWT_SECRET,
+    }),
     DATABASE_URL: database.url,
-    TWILIO_ACCOUNT_SID: sandbox.twilioAccountSid,
-    TWILIO_AUTH_TOKEN: sandbox.twilioAuthToken,
-    TWILIO_API_BASE_URL: sandbox.twilioBaseUrl,
-    VAPI_API_KEY: sandbox.vapiApiKey,
-    VAPI_BASE_URL: sandbox.vapiBaseUrl,
-    VAPI_WEBHOOK_SECRET: 'release-crash-webhook-secret-of-32-chars',
-    AUTH_JWT_SECRET: JWT_SECRET,
-    PUBLIC_BASE_URL: 'https://numbers.example.test',
     OUTBOX_POLL_INTERVAL_MS: '100',
     OUTBOX_LEASE_MS: '2000',
     OUTBOX_BACKOFF_BASE_MS: '50',
     PROVISIONING_WAIT_MS: '15000',
     ...extra,
   });
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${service!.url}${path}`, {
-      method,
-      headers: { Authorization: auth, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as PhoneNumberResponse };
-  };
+  const call = (method: string, path: string, body?: unknown) =>
+    callService<PhoneNumberResponse>(service!, auth, method, path, body);
   const buy = async () => {
-    const res = await fetch(`${service!.url}/api/numbers`, {
-      method: 'POST',
-      headers: { Authorization: auth, 'content-type': 'application/json' },
-      body: JSON.stringify({ projectId, agentId }),
-    });
+    const res = await callService<{ phoneNumber: PhoneNumberResponse }>(
+      service!,
+      auth,
+      'POST',
+      '/api/numbers',
+      {
+        projectId,
+        agentId,
+      },
+    );
     expect(res.status).toBe(201);
-    return ((await res.json()) as { phoneNumber: PhoneNumberResponse }).phoneNumber;
+    return res.body.phoneNumber;
   };
   /** What the emulators hold of the number: Twilio's numbers under its mark, Vapi's for its E.164. */
   const held = async (number: PhoneNumberResponse) => {
@@ -77,7 +76,7 @@ describe('a release survives the service dying', () => {
   beforeAll(async () => {
     sandbox = await startTestSandbox();
     database = await createTestDatabase();
-    auth = `Bearer ${await mintToken({ jwtSecret: JWT_SECRET, tenantClaim: 'tenant_id' }, { tenant: 'release-crash', userId: 'u' })}`;
+    auth = await bearerFor(JWT_SECRET, 'release-crash');
     service = await startService(env());
     ({ projectId, agentId } = await projectWithAgent(call, sandbox.assistantIds[0]!));
     await stop();

@@ -2,10 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { PhoneNumberResponse } from '../src/numbers/phone-number.response.js';
 import type { SandboxHandle } from '../src/sandbox/index.js';
 import { createTestDatabase, type TestDatabase } from '../src/shared/testing/test-database.js';
-import { mintToken } from '../src/tenancy/auth/development-token.js';
 import { eventually } from './support/eventually.js';
-import { sandboxControl, startTestSandbox } from './support/sandbox.js';
-import { projectWithAgent, startService, type ServiceProcess } from './support/service-process.js';
+import { liveProviderEnv, sandboxControl, startTestSandbox } from './support/sandbox.js';
+import {
+  bearerFor,
+  callService,
+  projectWithAgent,
+  startService,
+  type ServiceProcess,
+} from './support/service-process.js';
 
 const JWT_SECRET = 'crash-test-secret-of-at-least-32-characters';
 /** A dead instance's deliveries are taken over once their lease runs out: well within the wait below. */
@@ -33,16 +38,11 @@ describe('provisioning survives a crash at any step', () => {
   let auth: string;
 
   const env = (failpoints = '') => ({
-    PROVIDER_MODE: 'live',
+    ...liveProviderEnv(sandbox, {
+      webhookSecret: 'crash-test-webhook-secret-of-32-characters',
+      jwtSecret: JWT_SECRET,
+    }),
     DATABASE_URL: database.url,
-    TWILIO_ACCOUNT_SID: sandbox.twilioAccountSid,
-    TWILIO_AUTH_TOKEN: sandbox.twilioAuthToken,
-    TWILIO_API_BASE_URL: sandbox.twilioBaseUrl,
-    VAPI_API_KEY: sandbox.vapiApiKey,
-    VAPI_BASE_URL: sandbox.vapiBaseUrl,
-    VAPI_WEBHOOK_SECRET: 'crash-test-webhook-secret-of-32-characters',
-    AUTH_JWT_SECRET: JWT_SECRET,
-    PUBLIC_BASE_URL: 'https://numbers.example.test',
     OUTBOX_POLL_INTERVAL_MS: '100',
     OUTBOX_LEASE_MS: String(LEASE_MS),
     OUTBOX_BACKOFF_BASE_MS: '50',
@@ -52,19 +52,8 @@ describe('provisioning survives a crash at any step', () => {
   });
   /** What the service answers, read loosely: only the fields a step of this test looks at. */
   type Answer = { id: string; phoneNumber: PhoneNumberResponse; items: PhoneNumberResponse[] };
-  const call = async (
-    method: string,
-    path: string,
-    body?: unknown,
-    headers: Record<string, string> = {},
-  ): Promise<{ status: number; body: Answer }> => {
-    const res = await fetch(`${service!.url}${path}`, {
-      method,
-      headers: { Authorization: auth, 'content-type': 'application/json', ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as Answer };
-  };
+  const call = (method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
+    callService<Answer>(service!, auth, method, path, body, headers);
 
   let projectId: string;
   let agentId: string;
@@ -72,7 +61,7 @@ describe('provisioning survives a crash at any step', () => {
   beforeAll(async () => {
     sandbox = await startTestSandbox();
     database = await createTestDatabase();
-    auth = `Bearer ${await mintToken({ jwtSecret: JWT_SECRET, tenantClaim: 'tenant_id' }, { tenant: 'crash-tenant', userId: 'u' })}`;
+    auth = await bearerFor(JWT_SECRET, 'crash-tenant');
     service = await startService(env());
     ({ projectId, agentId } = await projectWithAgent(call, sandbox.assistantIds[0]!));
     service.child.kill('SIGTERM');

@@ -3,10 +3,9 @@ import pg from 'pg';
 import type { PhoneNumberResponse } from '../src/numbers/phone-number.response.js';
 import type { SandboxHandle } from '../src/sandbox/index.js';
 import { createTestDatabase, type TestDatabase } from '../src/shared/testing/test-database.js';
-import { mintToken } from '../src/tenancy/auth/development-token.js';
 import { eventually } from './support/eventually.js';
-import { sandboxControl, startTestSandbox, stepCallsPerNumber } from './support/sandbox.js';
-import { startService, type ServiceProcess } from './support/service-process.js';
+import { liveProviderEnv, sandboxControl, startTestSandbox, stepCallsPerNumber } from './support/sandbox.js';
+import { bearerFor, callService, startService, type ServiceProcess } from './support/service-process.js';
 
 const JWT_SECRET = 'two-instances-secret-of-at-least-32-characters';
 const PURCHASES = 24;
@@ -30,34 +29,16 @@ if (!server) {
   const services: ServiceProcess[] = [];
 
   const env = () => ({
-    PROVIDER_MODE: 'live',
+    ...liveProviderEnv(sandbox, {
+      webhookSecret: 'two-instances-webhook-secret-of-32-chars',
+      jwtSecret: JWT_SECRET,
+    }),
     DATABASE_URL: database.url,
-    TWILIO_ACCOUNT_SID: sandbox.twilioAccountSid,
-    TWILIO_AUTH_TOKEN: sandbox.twilioAuthToken,
-    TWILIO_API_BASE_URL: sandbox.twilioBaseUrl,
-    VAPI_API_KEY: sandbox.vapiApiKey,
-    VAPI_BASE_URL: sandbox.vapiBaseUrl,
-    VAPI_WEBHOOK_SECRET: 'two-instances-webhook-secret-of-32-chars',
-    AUTH_JWT_SECRET: JWT_SECRET,
-    PUBLIC_BASE_URL: 'https://numbers.example.test',
     PROVISIONING_WAIT_MS: '60000',
     TENANT_MAX_NUMBERS: '100',
     TENANT_PURCHASES_PER_MINUTE: '1000',
   });
-  const call = async (
-    service: ServiceProcess,
-    auth: string,
-    method: string,
-    path: string,
-    body?: unknown,
-  ) => {
-    const res = await fetch(`${service.url}${path}`, {
-      method,
-      headers: { Authorization: auth, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-  };
+  const call = callService;
   const owner = async <T>(sql: string): Promise<T[]> => {
     const client = new pg.Client({ connectionString: database.url });
     await client.connect();
@@ -85,11 +66,7 @@ if (!server) {
   it(`${PURCHASES} purchases split between them: all 201, each number bought once and registered once, nothing left pending`, async () => {
     const tenants = await Promise.all(
       [1, 2, 3].map(async (i) => {
-        const token = await mintToken(
-          { jwtSecret: JWT_SECRET, tenantClaim: 'tenant_id' },
-          { tenant: `two-instances-${i}`, userId: 'u' },
-        );
-        const auth = `Bearer ${token}`;
+        const auth = await bearerFor(JWT_SECRET, `two-instances-${i}`);
         const project = await call(services[0]!, auth, 'POST', '/api/projects', { name: `P${i}` });
         const agent = await call(
           services[0]!,

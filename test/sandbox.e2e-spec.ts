@@ -3,7 +3,7 @@ import request from 'supertest';
 import { TelephonyPort } from '../src/telephony/index.js';
 import { VoiceAgentPort } from '../src/voice-agent/index.js';
 import type { SandboxHandle } from '../src/sandbox/index.js';
-import { sandboxControl, startTestSandbox } from './support/sandbox.js';
+import { liveProviderEnv, sandboxControl, startTestSandbox } from './support/sandbox.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 describe('the application in sandbox mode', () => {
@@ -176,15 +176,10 @@ describe('the application in live mode pointed at a sandbox run on its own', () 
     sandbox = await startTestSandbox();
     live = await createTestApp({
       env: {
-        PROVIDER_MODE: 'live',
-        TWILIO_ACCOUNT_SID: sandbox.twilioAccountSid,
-        TWILIO_AUTH_TOKEN: sandbox.twilioAuthToken,
-        TWILIO_API_BASE_URL: sandbox.twilioBaseUrl,
-        VAPI_API_KEY: sandbox.vapiApiKey,
-        VAPI_BASE_URL: sandbox.vapiBaseUrl,
-        VAPI_WEBHOOK_SECRET: 'live-webhook-secret-of-at-least-32-characters',
-        PUBLIC_BASE_URL: 'https://numbers.example.test',
-        AUTH_JWT_SECRET: 'a-test-secret-of-at-least-32-characters',
+        ...liveProviderEnv(sandbox, {
+          webhookSecret: 'live-webhook-secret-of-at-least-32-characters',
+          jwtSecret: 'a-test-secret-of-at-least-32-characters',
+        }),
         VAPI_NUMBER_PROVIDER: 'byo-phone-number',
         VAPI_BYO_CREDENTIAL_ID: sandbox.byoCredentialId,
         TWILIO_SIP_TRUNK_SID: sandbox.trunkSid,

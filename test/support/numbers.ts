@@ -4,6 +4,7 @@ import { PhoneNumber } from '../../src/numbers/phone-number.entity.js';
 import type { PhoneNumberResponse } from '../../src/numbers/phone-number.response.js';
 import type { SandboxHandle } from '../../src/sandbox/index.js';
 import { TenantScope } from '../../src/tenancy/index.js';
+import { liveProviderEnv } from './sandbox.js';
 import type { TestApp } from './test-app.js';
 import { bearer } from './tokens.js';
 
@@ -85,17 +86,12 @@ export async function waitForNumber(
  * pointed at the first instance's sandbox, with the same signing secret and webhook secret.
  */
 export function secondInstanceEnv(first: TestApp): Record<string, string> {
-  const sandbox = first.sandbox as SandboxHandle;
   return {
     ...FAST_PROVISIONING_ENV,
-    PROVIDER_MODE: 'live',
-    TWILIO_ACCOUNT_SID: sandbox.twilioAccountSid,
-    TWILIO_AUTH_TOKEN: sandbox.twilioAuthToken,
-    TWILIO_API_BASE_URL: sandbox.twilioBaseUrl,
-    VAPI_API_KEY: sandbox.vapiApiKey,
-    VAPI_BASE_URL: sandbox.vapiBaseUrl,
-    VAPI_WEBHOOK_SECRET: first.config.providers.vapi.webhookSecret,
-    AUTH_JWT_SECRET: first.config.auth.jwtSecret!,
+    ...liveProviderEnv(first.sandbox as SandboxHandle, {
+      webhookSecret: first.config.providers.vapi.webhookSecret,
+      jwtSecret: first.config.auth.jwtSecret!,
+    }),
   };
 }
 

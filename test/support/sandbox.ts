@@ -20,6 +20,28 @@ export function startTestSandbox(options: Partial<SandboxOptions> = {}): Promise
   });
 }
 
+/**
+ * The environment of the service in live mode pointed at a sandbox the test runs (its process outlives the service,
+ * as Twilio and Vapi would): the sandbox's credentials and URLs, the webhook secret, the token signing secret and a
+ * public URL.
+ */
+export function liveProviderEnv(
+  sandbox: SandboxHandle,
+  secrets: { webhookSecret: string; jwtSecret: string },
+): Record<string, string> {
+  return {
+    PROVIDER_MODE: 'live',
+    TWILIO_ACCOUNT_SID: sandbox.twilioAccountSid,
+    TWILIO_AUTH_TOKEN: sandbox.twilioAuthToken,
+    TWILIO_API_BASE_URL: sandbox.twilioBaseUrl,
+    VAPI_API_KEY: sandbox.vapiApiKey,
+    VAPI_BASE_URL: sandbox.vapiBaseUrl,
+    VAPI_WEBHOOK_SECRET: secrets.webhookSecret,
+    AUTH_JWT_SECRET: secrets.jwtSecret,
+    PUBLIC_BASE_URL: 'https://numbers.example.test',
+  };
+}
+
 /** The sandbox's control panel, as a test drives it. */
 export function sandboxControl(sandbox: Pick<SandboxHandle, 'controlUrl'>) {
   const call = async (method: string, path: string, body?: unknown) => {

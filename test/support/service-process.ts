@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mintToken } from '../../src/tenancy/auth/development-token.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const READY_LINE = /listens on (http:\/\/localhost:\d+)/;
@@ -90,6 +91,32 @@ export async function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** A bearer header for a tenant, signed with the secret a service process was started with (`AUTH_JWT_SECRET`). */
+export async function bearerFor(jwtSecret: string, tenant: string): Promise<string> {
+  return `Bearer ${await mintToken({ jwtSecret, tenantClaim: 'tenant_id' }, { tenant, userId: 'u' })}`;
+}
+
+/**
+ * Calls a service process's API with a bearer header, JSON both ways; the body is read loosely, as `T` (only the
+ * fields a test looks at). Rejects when the connection fails (a process killed mid-request).
+ */
+export async function callService<T = Record<string, unknown>>(
+  service: Pick<ServiceProcess, 'url'>,
+  auth: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${service.url}${path}`, {
+    method,
+    headers: { Authorization: auth, 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
 }
 
 /** A project (its fallback the customer's phone) and an agent on `assistantId`, made through a service's API. */
