@@ -289,7 +289,9 @@ describe('POST /api/numbers/import', () => {
     expect(count).toBe(1);
     const winner = won[0]!.body.phoneNumber;
     const owner = winner.projectId === p.projectId ? p : other;
-    await waitForNumber(t, owner.auth, winner.id, (b) => b.status === 'active');
+    expect((await waitForNumber(t, owner.auth, winner.id, (b) => b.status === 'active')).status).toBe(
+      'active',
+    );
     expect((await vapiNumbers()).filter((n: Json) => n.number === number)).toHaveLength(1);
   });
 });

@@ -396,7 +396,15 @@ lifecycleSuite(
       expect(await eventsOf(t, number.id)).toContain('numbers.number-restored');
 
       // The first grace period's end comes and finds the number live: nothing happens.
-      await new Promise((resolve) => setTimeout(resolve, 4_000));
+      await eventually(async () => {
+        const deliveries = await t.ownerQuery<{ status: string }>(
+          `select d.status from outbox_delivery d join outbox_event e on e.id = d.event_id
+            where e.type = 'numbers.number-release-due' and e.payload->>'numberId' = $1
+              and d.subscriber = 'numbers.release'`,
+          [number.id],
+        );
+        expect(deliveries).toEqual([{ status: 'delivered' }]);
+      }, 20_000);
       expect((await ctx().wait(number.id, () => true)).status).toBe('active');
       expect((await held(sandbox, number)).twilio).toHaveLength(1);
 

@@ -336,16 +336,18 @@ function hashSeed(label: string): number {
 }
 
 /**
- * Which numbers need an address on file, as some rate centres' do: every 12th of a US area code, and every 4th of
- * 514 (Montreal: the 4th and 8th generated), which need a `local` (Canadian) one. Other Canadian area codes need
- * none. Twilio's `AddressRequirements`: https://www.twilio.com/docs/phone-numbers/api/availablephonenumberlocal-resource
+ * Which numbers need an address on file, as some rate centres' do: every 12th of a US area code, every 4th of 514
+ * (Montreal: the 4th and 8th generated) and every 6th of 416 from the 2nd (Toronto: the 2nd and 8th, among the first
+ * a search of Ontario sees), which need a `local` (Canadian) one. Other Canadian area codes need none. Twilio's
+ * `AddressRequirements`: https://www.twilio.com/docs/phone-numbers/api/availablephonenumberlocal-resource
  */
 function addressRequirementOf(
   area: Pick<AreaSeed, 'areaCode' | 'isoCountry'>,
   index: number,
 ): AddressRequirement {
   if (area.isoCountry === 'US') return index % 12 === 11 ? 'local' : 'none';
-  return area.areaCode === '514' && index % 4 === 3 ? 'local' : 'none';
+  if (area.areaCode === '514') return index % 4 === 3 ? 'local' : 'none';
+  return area.areaCode === '416' && index % 6 === 1 ? 'local' : 'none';
 }
 
 function round(value: number): number {
