@@ -65,7 +65,8 @@ describe('POST /api/numbers/import', () => {
   };
 
   beforeAll(async () => {
-    t = await createTestApp({ env: FAST_PROVISIONING_ENV });
+    // A released number of ours is kept an hour for a restore.
+    t = await createTestApp({ env: { ...FAST_PROVISIONING_ENV, NUMBER_RELEASE_GRACE_HOURS: '1' } });
     control = sandboxControl(t.sandbox as SandboxHandle);
     p = await tenantWithProject(t, 'import-tenant');
     other = await tenantWithProject(t, 'import-other-tenant');
@@ -266,6 +267,51 @@ describe('POST /api/numbers/import', () => {
     const customer = state.twilio.customerAccounts.find((a: Json) => a.accountSid === account.accountSid);
     expect(customer.incomingPhoneNumbers.map((n: Json) => n.phone_number)).toEqual([number]);
     expect(customer.released).toEqual([]);
+  });
+
+  it("an imported Twilio number's release is final at once: no grace period, no restore (import it again)", async () => {
+    const account = await customerAccount();
+    const number = account.incomingPhoneNumbers[0].phoneNumber as string;
+    const res = await importTwilio(p, number, account.accountSid, account.authToken).expect(201);
+    const id = res.body.phoneNumber.id as string;
+
+    const asked = await http().delete(`/api/numbers/${id}`).set('Authorization', p.auth).expect(202);
+    expect(asked.body).toMatchObject({ status: 'releasing', restorableUntil: null });
+    const released = await waitForNumber(t, p.auth, id, (b) => b.steps.release?.status === 'succeeded');
+    expect(released).toMatchObject({ status: 'released', restorableUntil: null, vapiNumberId: null });
+    // Nothing is scheduled for later: the release is over.
+    const [due] = await t.ownerQuery<{ count: number }>(
+      `select count(*)::int as count from outbox_event where type = 'numbers.number-release-due' and payload->>'numberId' = $1`,
+      [id],
+    );
+    expect(due!.count).toBe(0);
+
+    const restore = await http().post(`/api/numbers/${id}/restore`).set('Authorization', p.auth).expect(409);
+    expect(restore.body).toMatchObject({ code: 'NUMBERS.NOT_RESTORABLE', numberId: id });
+    expect(restore.body.detail).toMatch(/import it again/);
+    expect((await waitForNumber(t, p.auth, id, () => true)).status).toBe('released');
+    // Imported again, it is live again, with the customer's token given anew.
+    const again = await importTwilio(p, number, account.accountSid, account.authToken).expect(201);
+    expect(again.body.phoneNumber).toMatchObject({ e164: number, status: 'active' });
+    expect(again.body.phoneNumber.id).not.toBe(id);
+  });
+
+  it('an imported SIP number is kept for a restore within the grace period, and restored as it was', async () => {
+    const credentialId = await sipCredential();
+    const number = '+13125550152';
+    const res = await importSip(p, number, credentialId).expect(201);
+    const id = res.body.phoneNumber.id as string;
+    await http().delete(`/api/numbers/${id}`).set('Authorization', p.auth).expect(202);
+    const released = await waitForNumber(t, p.auth, id, (b) => b.status === 'released');
+    expect(released.restorableUntil).toEqual(expect.any(String));
+    await http().post(`/api/numbers/${id}/restore`).set('Authorization', p.auth).expect(202);
+    const restored = await waitForNumber(t, p.auth, id, (b) => b.status === 'active');
+    expect(restored).toMatchObject({ status: 'active', kind: 'imported-sip' });
+    expect((await vapiNumbers()).find((n: Json) => n.number === number)).toMatchObject({
+      id: restored.vapiNumberId,
+      provider: 'byo-phone-number',
+      credentialId,
+    });
   });
 
   it('imports of one number at once, from two tenants: one wins, the others are 409 or the same number', async () => {

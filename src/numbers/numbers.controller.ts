@@ -277,7 +277,8 @@ export class NumbersController {
   @ApiProblem(
     409,
     ['NUMBERS.NOT_RESTORABLE'],
-    'The number is not released, was released without a grace period, or its grace period is over.',
+    'The number is not released, was released without a grace period (as a number of the customer’s own ' +
+      'Twilio account always is: import it again), or its grace period is over.',
   )
   @ApiProblem(429, ['NUMBERS.QUOTA_EXCEEDED'], 'The tenant holds TENANT_MAX_NUMBERS live numbers already.')
   restore(@Param('id', parseId('id')) id: string): Promise<PhoneNumberResponse> {

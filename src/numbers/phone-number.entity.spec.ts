@@ -103,6 +103,45 @@ describe('PhoneNumber', () => {
     expect(() => n.retry()).toThrow(/not failed/);
   });
 
+  it("keeps a released number for a restore during the grace period, but never one of the customer's Twilio account", () => {
+    const live = (kind: PhoneNumber['kind']) => {
+      const n = requested();
+      n.kind = kind;
+      n.startAttempt('purchase');
+      n.purchased({ e164: '+12055550100', twilioSid: `PN${'a'.repeat(32)}` });
+      n.begin('register');
+      n.startAttempt('register');
+      n.registeredWithVapi('vapi-1');
+      n.begin('activate');
+      n.startAttempt('activate');
+      n.activated(115);
+      return n;
+    };
+    const releasedWithGrace = (kind: PhoneNumber['kind']) => {
+      const n = live(kind);
+      n.requestRelease(3_600_000);
+      n.startAttempt('detach');
+      n.detached();
+      return n;
+    };
+    for (const kind of ['purchased', 'imported-sip'] as const) {
+      const n = releasedWithGrace(kind);
+      expect([n.status, n.inGrace, n.restorable()]).toEqual(['released', true, true]);
+    }
+    const imported = releasedWithGrace('imported-twilio');
+    expect(imported.graceUntil).toBeNull();
+    expect([imported.status, imported.currentStep, imported.restorable()]).toEqual([
+      'releasing',
+      'release',
+      false,
+    ]);
+    expect(types(imported)).not.toContain('numbers.number-release-due');
+    // Released with a grace period before this rule: still not restorable.
+    const older = releasedWithGrace('purchased');
+    older.kind = 'imported-twilio';
+    expect(older.restorable()).toBe(false);
+  });
+
   it('names Twilio and Vapi numbers so either side leads back to us within the providers’ limits', () => {
     const n = requested();
     expect(twilioMarkOf(n.id)).toBe(`ahf:${n.id}`);

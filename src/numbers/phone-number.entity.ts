@@ -26,6 +26,7 @@ import {
   NumberRequestedEvent,
   isImported,
   releasesAtTwilio,
+  restorableAfterRelease,
   type NumberEventPayload,
   type NumberKind,
 } from './events/number-events.js';
@@ -634,7 +635,8 @@ export class PhoneNumber extends AggregateRoot {
   /**
    * The customer releases the number. Answers false when that asks for nothing new (already released, releasing, or
    * asked while a step is in flight): releasing twice is harmless. A live number keeps `graceMs` at Twilio for a
-   * restore; a number that never went live is released at once. While a provisioning step is in flight the release
+   * restore; a number that never went live, or one of the customer's own Twilio account (`restorableAfterRelease`),
+   * is released at once. While a provisioning step is in flight the release
    * waits for it (that step's outcome hands over, `handOverToRelease`), so nothing it bought is left behind; a
    * provisioning that waits for a retry, or failed, is cancelled now. A lifecycle step that failed for good is
    * re-armed by asking again.
@@ -645,7 +647,8 @@ export class PhoneNumber extends AggregateRoot {
     if (this.releaseRequestedAt) return false;
     const wasLive = this.status === 'active' || this.status === 'restoring';
     this.releaseRequestedAt = now;
-    this.graceUntil = wasLive && graceMs > 0 ? new Date(now.getTime() + graceMs) : null;
+    this.graceUntil =
+      wasLive && graceMs > 0 && restorableAfterRelease(this.kind) ? new Date(now.getTime() + graceMs) : null;
     this.recordEvent(
       new NumberReleaseRequestedEvent(this.tenantId, {
         ...this.payload(),
@@ -704,8 +707,13 @@ export class PhoneNumber extends AggregateRoot {
     this.recordReleased(false);
   }
 
-  /** Whether a restore may begin: released, still at Twilio, its grace not over, and Twilio's release not begun. */
+  /**
+   * Whether a restore may begin: released, still at Twilio, its grace not over, and Twilio's release not begun; never
+   * a number of the customer's own Twilio account (`restorableAfterRelease`), even one released with a grace period
+   * before that rule.
+   */
   restorable(now = new Date()): boolean {
+    if (!restorableAfterRelease(this.kind)) return false;
     if (this.status === 'restoring') return this.steps.reattach?.status === 'failed';
     return this.inGrace && this.graceUntil! > now && this.steps.release?.status === 'pending';
   }

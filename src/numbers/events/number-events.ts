@@ -36,6 +36,16 @@ export function releasesAtTwilio(kind: NumberKind): boolean {
   return kind === 'purchased';
 }
 
+/**
+ * Whether a released number of this kind is kept for a restore during the grace period. Not a number of the
+ * customer's own Twilio account: Vapi needs the customer's auth token to take it again, and we keep that token only
+ * until the number is live (`PhoneNumber.activated`). Its release is final at once, and costs the customer nothing
+ * (it is still in their account): importing it again, with the token, brings it back.
+ */
+export function restorableAfterRelease(kind: NumberKind): boolean {
+  return kind !== 'imported-twilio';
+}
+
 /** The intent is committed: a number will be bought for the project. */
 export class NumberRequestedEvent extends DomainEvent<
   NumberEventPayload & { areaCode: string | null; requestedNumber: string | null }

@@ -2,6 +2,7 @@ import { LockMode } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { TenancyConfig } from '../../config/index.js';
+import { restorableAfterRelease } from '../events/number-events.js';
 import { LIVE_STATUSES, PhoneNumber } from '../phone-number.entity.js';
 import {
   NumberNotRestorableError,
@@ -40,6 +41,11 @@ export class RestoreNumberHandler implements ICommandHandler<RestoreNumberComman
 }
 
 function whyNot(number: PhoneNumber): string {
+  if (!restorableAfterRelease(number.kind))
+    return (
+      "it is a number of the customer's own Twilio account, whose release is final at once (we keep no token of " +
+      'theirs to register it again): import it again'
+    );
   if (number.status !== 'released') return `it is ${number.status}, not released`;
   if (!number.graceUntil) return 'it was released without a grace period';
   return `its grace period ended at ${number.graceUntil.toISOString()}; Twilio has released it, or is releasing it`;
