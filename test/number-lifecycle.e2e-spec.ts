@@ -447,3 +447,49 @@ lifecycleSuite(
     });
   },
 );
+
+lifecycleSuite(
+  "restores and purchases at the tenant's number limit",
+  { NUMBER_RELEASE_GRACE_HOURS: '1', TENANT_MAX_NUMBERS: '2' },
+  (ctx) => {
+    it('restores and a purchase at once never hold more than TENANT_MAX_NUMBERS: the others are 429', async () => {
+      const { http, p } = ctx();
+      // Six numbers released within their grace period, two at a time (the limit).
+      const released: string[] = [];
+      for (let round = 0; round < 3; round++) {
+        const pair = [await ctx().buy(), await ctx().buy()];
+        for (const number of pair) {
+          await http().delete(`/api/numbers/${number.id}`).set('Authorization', p.auth).expect(202);
+          const gone = await ctx().wait(number.id, (n) => n.status === 'released');
+          expect(gone.restorableUntil).toEqual(expect.any(String));
+          released.push(number.id);
+        }
+      }
+
+      const answers = await Promise.all([
+        ...released.map((id) => http().post(`/api/numbers/${id}/restore`).set('Authorization', p.auth)),
+        http()
+          .post('/api/numbers')
+          .set('Authorization', p.auth)
+          .send({ projectId: p.projectId, agentId: p.agentId }),
+      ]);
+      const accepted = answers.filter((res) => res.status < 300);
+      const refused = answers.filter((res) => res.status === 429);
+      expect(accepted).toHaveLength(2);
+      expect(refused).toHaveLength(answers.length - 2);
+      for (const res of refused) expect(res.body.code).toBe('NUMBERS.QUOTA_EXCEEDED');
+
+      const list = await http()
+        .get(`/api/projects/${p.projectId}/numbers?limit=50`)
+        .set('Authorization', p.auth)
+        .expect(200);
+      const live = (list.body.items as PhoneNumberResponse[]).filter((n) =>
+        ['purchasing', 'registering', 'activating', 'active', 'restoring'].includes(n.status),
+      );
+      expect(live).toHaveLength(2);
+      // What was accepted goes live.
+      for (const n of live)
+        expect((await ctx().wait(n.id, (x) => x.status === 'active')).status).toBe('active');
+    }, 90_000);
+  },
+);

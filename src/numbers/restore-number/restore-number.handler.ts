@@ -1,7 +1,7 @@
 import { LockMode } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { TenancyConfig } from '../../config/index.js';
+import { TenantQuotas } from '../../tenancy/index.js';
 import { restorableAfterRelease } from '../events/number-events.js';
 import { LIVE_STATUSES, PhoneNumber } from '../phone-number.entity.js';
 import {
@@ -15,13 +15,15 @@ import { RestoreNumberCommand } from './restore-number.command.js';
 /**
  * Records the restore (`NumberRestoreRequested`) with the number locked: only while it is released, still at Twilio,
  * before its grace period ends and before Twilio's release began (a release at Twilio cannot be undone); the release
- * flow's `reattach` step registers it in Vapi again as it was. The number counts against `TENANT_MAX_NUMBERS` again.
+ * flow's `reattach` step registers it in Vapi again as it was. The number counts against `TENANT_MAX_NUMBERS` again,
+ * counted under the tenant's lock that purchases take (`TenantQuotas.reserveReturn`), held until this transaction
+ * commits: two restores, or a restore and a purchase, at once never take the last place twice.
  */
 @CommandHandler(RestoreNumberCommand)
 export class RestoreNumberHandler implements ICommandHandler<RestoreNumberCommand> {
   constructor(
     private readonly em: EntityManager,
-    private readonly tenancy: TenancyConfig,
+    private readonly quotas: TenantQuotas,
   ) {}
 
   async execute({ id }: RestoreNumberCommand): Promise<PhoneNumberResponse> {
@@ -31,8 +33,10 @@ export class RestoreNumberHandler implements ICommandHandler<RestoreNumberComman
       if (number.status === 'restoring' && !number.restorable()) return PhoneNumberResponse.of(number);
       if (!number.restorable()) throw new NumberNotRestorableError(id, number.status, whyNot(number));
       if (number.status !== 'restoring') {
-        const live = await tx.count(PhoneNumber, { status: { $in: [...LIVE_STATUSES] } });
-        if (live >= this.tenancy.maxNumbers) throw new NumberQuotaExceededError(this.tenancy.maxNumbers);
+        const reservation = await this.quotas.reserveReturn(number.tenantId, {
+          countLiveNumbers: () => tx.count(PhoneNumber, { status: { $in: [...LIVE_STATUSES] } }),
+        });
+        if (!reservation.reserved) throw new NumberQuotaExceededError(reservation.maxNumbers);
       }
       number.requestRestore();
       return PhoneNumberResponse.of(number);

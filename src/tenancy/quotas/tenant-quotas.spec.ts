@@ -78,6 +78,20 @@ describe('TenantQuotas', () => {
     expect(rows[0].n).toBe(1);
   });
 
+  it('lets a number come back (a restore) below TENANT_MAX_NUMBERS only, without counting it as a purchase', async () => {
+    const comeBack = () =>
+      scope.run(tenantA, () => outcome(quotas.reserveReturn(tenantA, { countLiveNumbers })));
+    liveNumbers = 1;
+    expect(await comeBack()).toBe('ok');
+    liveNumbers = 2;
+    expect(await comeBack()).toBe('at the limit of 2');
+    // Not a purchase: the purchase window is untouched, even past its limit of 3.
+    liveNumbers = 0;
+    for (let i = 0; i < 4; i++) expect(await comeBack()).toBe('ok');
+    const { rows } = await owner.query('select count(*)::int as n from tenant_purchase');
+    expect(rows[0].n).toBe(0);
+  });
+
   it('lets exactly the limit through when purchases race', async () => {
     const outcomes = await Promise.all(Array.from({ length: 6 }, () => outcome(reserve(tenantA))));
     expect(outcomes.filter((o) => o === 'ok')).toHaveLength(3);

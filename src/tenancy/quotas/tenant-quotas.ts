@@ -55,7 +55,7 @@ export class TenantQuotas {
    */
   async reservePurchase(tenantId: string, options: ReservePurchaseOptions): Promise<PurchaseReservation> {
     return this.em.transactional(async (tx): Promise<PurchaseReservation> => {
-      await tx.execute('select pg_advisory_xact_lock(?, hashtext(?))', [PURCHASE_LOCK_NAMESPACE, tenantId]);
+      await this.lockNumbers(tx, tenantId);
       if (options.idempotencyKey !== undefined) {
         const replay = await tx.execute(
           'select 1 from tenant_purchase where tenant_id = ? and idempotency_key = ?',
@@ -64,8 +64,8 @@ export class TenantQuotas {
         if (replay.length > 0) return { reserved: true };
       }
 
-      const live = await options.countLiveNumbers();
-      if (live >= this.limits.maxNumbers) return { reserved: false, maxNumbers: this.limits.maxNumbers };
+      const room = await this.roomForOneMore(options.countLiveNumbers);
+      if (!room.reserved) return room;
 
       await this.takeFromWindow(
         tx,
@@ -79,6 +79,22 @@ export class TenantQuotas {
         [randomUUID(), tenantId, options.idempotencyKey ?? null],
       );
       return { reserved: true };
+    });
+  }
+
+  /**
+   * Whether `tenantId` has room for one more live number that comes back rather than being bought (a restore): the
+   * same count under the same per-tenant lock as `reservePurchase`, so a restore and a purchase (or two restores) at
+   * once cannot both take the last place. Not a purchase: nothing is recorded against the purchase rate. Call inside
+   * the transaction that makes the number live again; the lock is held until that transaction ends.
+   */
+  async reserveReturn(
+    tenantId: string,
+    options: Pick<ReservePurchaseOptions, 'countLiveNumbers'>,
+  ): Promise<PurchaseReservation> {
+    return this.em.transactional(async (tx): Promise<PurchaseReservation> => {
+      await this.lockNumbers(tx, tenantId);
+      return this.roomForOneMore(options.countLiveNumbers);
     });
   }
 
@@ -110,6 +126,19 @@ export class TenantQuotas {
         [randomUUID(), tenantId, action],
       );
     });
+  }
+
+  /** The tenant's lock over its live numbers, held until the transaction ends (commit or rollback). */
+  private async lockNumbers(tx: EntityManager, tenantId: string): Promise<void> {
+    await tx.execute('select pg_advisory_xact_lock(?, hashtext(?))', [PURCHASE_LOCK_NAMESPACE, tenantId]);
+  }
+
+  /** Whether the tenant's live numbers leave room for one more under `TENANT_MAX_NUMBERS` (call under the lock). */
+  private async roomForOneMore(countLiveNumbers: () => Promise<number>): Promise<PurchaseReservation> {
+    const live = await countLiveNumbers();
+    return live >= this.limits.maxNumbers
+      ? { reserved: false, maxNumbers: this.limits.maxNumbers }
+      : { reserved: true };
   }
 
   /** Throws `TenantRateLimitedError` when the last 60 seconds of `source` already hold `limit` rows. */
