@@ -53,6 +53,7 @@ describe('reconciliation of Twilio, Vapi and the database, against the sandbox',
   let vapiDeleted: PhoneNumberResponse;
   let assistantChanged: PhoneNumberResponse;
   let settingsChanged: PhoneNumberResponse;
+  let secretStale: PhoneNumberResponse;
   let twilioReleased: PhoneNumberResponse;
   let abandoned: OwnedNumber;
   let unknown: OwnedNumber;
@@ -80,6 +81,7 @@ describe('reconciliation of Twilio, Vapi and the database, against the sandbox',
     vapiDeleted = await buy(a);
     assistantChanged = await buy(b);
     settingsChanged = await buy(a);
+    secretStale = await buy(a);
     twilioReleased = await buy(b);
     graced = await buy(b);
     await http().delete(`/api/numbers/${graced.id}`).set('Authorization', b.auth).expect(202);
@@ -93,6 +95,10 @@ describe('reconciliation of Twilio, Vapi and the database, against the sandbox',
     await vapi().updatePhoneNumber(settingsChanged.vapiNumberId!, {
       server: { url: 'https://elsewhere.example.test/hook' },
       fallbackDestination: { type: 'number', number: '+13125550177' },
+    });
+    // The webhook secret Vapi sends is not ours (VAPI_WEBHOOK_SECRET rotated since): its calls' webhooks are refused.
+    await vapi().updatePhoneNumber(secretStale.vapiNumberId!, {
+      server: { url: WEBHOOK, headers: { 'x-vapi-secret': 'the-webhook-secret-before-its-rotation' } },
     });
     await twilio().release(twilioReleased.twilioSid!);
     // A purchase abandoned for good: bought with one of our marks, and no row of ours.
@@ -137,6 +143,7 @@ describe('reconciliation of Twilio, Vapi and the database, against the sandbox',
       `vapi-registered ${vapiDeleted.e164}`,
       `vapi-updated ${assistantChanged.e164}`,
       `vapi-updated ${settingsChanged.e164}`,
+      `vapi-updated ${secretStale.e164}`,
       `degraded ${twilioReleased.e164}`,
       `abandoned-released ${abandoned.phoneNumber}`,
       `purchase-resumed ${stranded.phoneNumber}`,
@@ -160,7 +167,9 @@ describe('reconciliation of Twilio, Vapi and the database, against the sandbox',
   });
 
   it('one reconciliation repairs or reports each kind of damage', async () => {
+    const since = Date.now();
     const report = await reconcile();
+    const vapiCalls = (await control.requests()).filter((r) => r.provider === 'vapi' && r.startedAt >= since);
 
     expect(report).toMatchObject({ outcome: 'completed', dryRun: false, failures: [] });
     expect(kinds(report.repairs)).toEqual(expectedRepairs());
@@ -194,6 +203,26 @@ describe('reconciliation of Twilio, Vapi and the database, against the sandbox',
       server: { url: WEBHOOK },
       fallbackDestination: { number: '+14155550199' },
     });
+    expect(await vapi().getPhoneNumber(secretStale.vapiNumberId!)).toMatchObject({
+      server: { url: WEBHOOK, headers: { 'x-vapi-secret': t.config.providers.vapi.webhookSecret } },
+    });
+    // Settings are set back on the Vapi number the row knows, with the change flow's PATCH and its read-back: no
+    // lookup by E.164, no second registration.
+    for (const drifted of [assistantChanged, settingsChanged, secretStale]) {
+      const digits = drifted.e164!.slice(1);
+      expect(
+        vapiCalls.filter(
+          (r) => r.path === '/v2/phone-number' && String(r.query.search ?? '').includes(digits),
+        ),
+      ).toEqual([]);
+      const onIt = vapiCalls
+        .filter((r) => r.path === `/phone-number/${drifted.vapiNumberId}`)
+        .map((r) => r.method);
+      expect(onIt).toEqual(['PATCH', 'GET']);
+      expect((await number(drifted.projectId === a.projectId ? a : b, drifted.id)).vapiNumberId).toBe(
+        drifted.vapiNumberId,
+      );
+    }
     // Twilio released a number behind our back: degraded, in the API and in the metrics.
     expect((await number(b, twilioReleased.id)).status).toBe('degraded');
     const list = await http()
@@ -206,7 +235,7 @@ describe('reconciliation of Twilio, Vapi and the database, against the sandbox',
     const metrics = (await http().get('/metrics').expect(200)).text;
     expect(metrics).toMatch(/^numbers_degraded 1$/m);
     expect(metrics).toMatch(/^numbers_reconciliation_repairs_total\{kind="degraded"\} 1$/m);
-    expect(metrics).toMatch(/^numbers_reconciliation_repairs_total\{kind="vapi-updated"\} 2$/m);
+    expect(metrics).toMatch(/^numbers_reconciliation_repairs_total\{kind="vapi-updated"\} 3$/m);
     // The abandoned purchase is released at Twilio; the number we never knew is untouched.
     expect(await twilio().fetch(abandoned.sid)).toBeNull();
     expect(await twilio().fetch(unknown.sid)).toMatchObject({ friendlyName: unknown.friendlyName });
@@ -236,9 +265,10 @@ describe('reconciliation of Twilio, Vapi and the database, against the sandbox',
         { type: 'numbers.number-repaired', repair: 'vapi-registered', number_id: vapiDeleted.id },
         { type: 'numbers.number-repaired', repair: 'vapi-updated', number_id: assistantChanged.id },
         { type: 'numbers.number-repaired', repair: 'vapi-updated', number_id: settingsChanged.id },
+        { type: 'numbers.number-repaired', repair: 'vapi-updated', number_id: secretStale.id },
       ]),
     );
-    expect(events).toHaveLength(5);
+    expect(events).toHaveLength(6);
   });
 
   it('a second reconciliation finds nothing to do, and still reports the number it never knew', async () => {

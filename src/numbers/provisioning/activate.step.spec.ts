@@ -10,6 +10,7 @@ import {
 import { createTestApp, type TestApp } from '../../../test/support/test-app.js';
 import { TelephonyPort } from '../../telephony/index.js';
 import { VoiceAgentPort } from '../../voice-agent/index.js';
+import { vapiNameOf } from '../phone-number.entity.js';
 import { NumberNotReadyError } from '../phone-number.errors.js';
 import { NumberProvisioningProcessManager } from './number-provisioning.process-manager.js';
 
@@ -32,15 +33,19 @@ describe('ActivateNumber', () => {
     await t.close();
   });
 
-  /** A number bought in Twilio and imported into Vapi answering with `assistantId`, its row at `activate`. */
-  async function registeredNumber(assistantId: string) {
+  /**
+   * A number bought in Twilio and imported into Vapi as registration does, but answering with `assistantId` and
+   * sending `secret` with its webhooks; its row at `activate`.
+   */
+  async function registeredNumber(assistantId: string, secret = t.config.providers.vapi.webhookSecret) {
     const twilioNumber = await t.app.get(TelephonyPort).purchase({ areaCode: '205' });
     const vapiNumber = await t.app.get(VoiceAgentPort).createPhoneNumber({
       number: twilioNumber.phoneNumber,
+      name: vapiNameOf(owner.projectId),
       assistantId,
       server: {
         url: `${t.config.http.publicBaseUrl}/api/vapi/webhook`,
-        headers: { 'x-vapi-secret': t.config.providers.vapi.webhookSecret },
+        headers: { 'x-vapi-secret': secret },
       },
     });
     const number = await storedNumber(t, owner, (n) => {
@@ -74,6 +79,23 @@ describe('ActivateNumber', () => {
     expect(await activatedEvents(number.id)).toBe(1);
     expect(await t.app.get(VoiceAgentPort).getPhoneNumber(vapiNumber.id)).toMatchObject({
       assistantId: assistants[0],
+    });
+  });
+
+  it('finds the Vapi number sending another webhook secret (VAPI_WEBHOOK_SECRET rotated): gives it ours and activates', async () => {
+    const { number, vapiNumber } = await registeredNumber(
+      assistants[0]!,
+      'a-webhook-secret-before-its-rotation',
+    );
+
+    await activate(number.id);
+
+    const after = await reloadNumber(t, owner.tenantId, number.id);
+    expect(after.status).toBe('active');
+    expect(after.steps.activate).toMatchObject({ status: 'succeeded', attempts: 1 });
+    expect((await t.app.get(VoiceAgentPort).getPhoneNumber(vapiNumber.id))?.server).toEqual({
+      url: `${t.config.http.publicBaseUrl}/api/vapi/webhook`,
+      headers: { 'x-vapi-secret': t.config.providers.vapi.webhookSecret },
     });
   });
 

@@ -7,6 +7,7 @@ import { TelephonyPort, type OwnedNumber } from '../../telephony/index.js';
 import { TenantScope } from '../../tenancy/index.js';
 import { CheckVapiRegistrationQuery, VoiceAgentPort, type VapiPhoneNumber } from '../../voice-agent/index.js';
 import { PhoneNumber, type NumberKind } from '../phone-number.entity.js';
+import { UpdateStep } from '../change-number/update.step.js';
 import { RegisterStep, wantedInVapi } from '../provisioning/register.step.js';
 import { LEASE_TTL_MS, ReconciliationLease } from './reconciliation-lease.js';
 import { ReconciliationMetrics } from './reconciliation.metrics.js';
@@ -75,8 +76,9 @@ type Subject = Omit<ReconciliationFinding, 'kind' | 'detail'>;
  *     - a mark whose purchase failed: `purchase-resumed` (the purchase runs again, and adopts it);
  *     - a mark that no row holds (no row, refused, or a row holding another number): `abandoned-released` once
  *       Twilio's purchase date is older than `RECONCILE_RELEASE_ABANDONED_AFTER_MINUTES`, reported until then.
- *  2. Vapi's numbers, with the active rows they belong to: one whose assistant, server URL or fallback differ from
- *     ours is set back (`vapi-updated`).
+ *  2. Vapi's numbers, with the active rows they belong to: one that does not hold our settings (`settingsDrift`: the
+ *     project's tag, the assistant, the webhook's URL and secret header, the fallback) is set back with the change
+ *     flow's push, one PATCH and its read-back (`vapi-updated`).
  *  3. Our active numbers (every tenant's): one Twilio did not list and does not have is `degraded`; one Vapi did
  *     not list and does not have is registered again (`vapi-registered`). Each absence is confirmed with one
  *     request before it is acted on, since a number may have been bought or registered after its listing.
@@ -97,6 +99,7 @@ export class NumberReconciliation implements OnModuleDestroy {
     private readonly telephony: TelephonyPort,
     private readonly voiceAgent: VoiceAgentPort,
     private readonly registerStep: RegisterStep,
+    private readonly updateStep: UpdateStep,
     private readonly queries: QueryBus,
     private readonly scope: TenantScope,
     private readonly em: EntityManager,
@@ -335,7 +338,11 @@ export class NumberReconciliation implements OnModuleDestroy {
     }
   }
 
-  /** Vapi must hold the number with its agent's assistant, our webhook and its project's fallback. */
+  /**
+   * Vapi must hold the number with its agent's assistant, our webhook and its project's fallback. A Vapi number that
+   * holds other settings is set back where it is, with the change flow's push (`UpdateStep`: one PATCH, then the
+   * read-back); one Vapi lost is registered again (the provisioning's register step).
+   */
   private async checkVapi(pass: Pass, row: NumberRow, read: VapiPhoneNumber | null): Promise<void> {
     const kind: RepairKind = read ? 'vapi-updated' : 'vapi-registered';
     const subject = rowSubject(row);
@@ -355,10 +362,12 @@ export class NumberReconciliation implements OnModuleDestroy {
       return;
     }
     if (!number || problems.length === 0) return;
-    const registered = number;
+    const drifted = number;
     await this.repair(pass, kind, subject, problems.join('; '), async () => {
-      const vapiNumberId = await this.scope.run(row.tenant_id, () =>
-        this.registerStep.register(registered, { previousOutcomeUnknown: true }),
+      const vapiNumberId = await this.scope.run(row.tenant_id, async () =>
+        read
+          ? (await this.updateStep.push(drifted)).vapiNumberId
+          : this.registerStep.register(drifted, { previousOutcomeUnknown: true }),
       );
       await this.inTenant(row, async (tx) => {
         const current = await tx.findOne(PhoneNumber, row.id);
