@@ -7,14 +7,19 @@ import pg from 'pg';
 export const APP_ROLE = 'numbers_app';
 
 const STARTS_TRANSACTION = /^\s*(begin|start\s+transaction)\b/i;
+/** A statement that ends a transaction, alone (no second statement after it). */
+const ENDS_TRANSACTION = /^\s*(commit|rollback|end|abort)\s*;?\s*$/i;
 const isEmpty = (values: unknown) => values === undefined || (Array.isArray(values) && values.length === 0);
 
 /**
  * The `pg` client of the application's pool: every statement it sends runs inside a transaction whose first
  * statement is `set local role numbers_app`.
  *
- * - A statement that opens a transaction (`begin`, `start transaction`) is followed at once by the role switch, in
- *   the same round trip when it has no parameters.
+ * - A statement that opens a transaction (`begin`, `start transaction`) is followed at once by the role switch. When
+ *   it has no parameters, neither is sent until the transaction's first statement, and the three go as one round
+ *   trip (`begin; set local role numbers_app; <statement>`) when that statement has no parameters either (MikroORM
+ *   sends its statements with their values inlined, so its `set_config` of the tenant rides with the opening). A
+ *   transaction that ends before any statement was sent sends nothing.
  * - A statement outside any transaction is wrapped: `begin; set local role numbers_app`, the statement, `commit`
  *   (`rollback` when it fails).
  * - Inside a transaction (status `T` or `E` of the server's ReadyForQuery), statements go as they are.
@@ -31,14 +36,20 @@ export class AppRoleClient extends pg.Client {
   /** What follows `begin` in each transaction (a simple query); none for the owner's client. */
   protected readonly enterRole: string | null = `set local role ${APP_ROLE}`;
 
+  /** The `begin` of a transaction whose first statement has not come yet, and so is not sent yet. */
+  private opening: string | undefined;
+
   // One signature for all of `pg.Client.query`'s overloads; what it returns is what the base class returns.
   override query(...args: unknown[]): never {
     const [first] = args;
     const base = super.query as (...a: unknown[]) => unknown;
     if (typeof (first as { submit?: unknown } | undefined)?.submit === 'function') {
       // A cursor or stream (returned as is, synchronously): it must run in a transaction the caller opened.
-      if (this.getTransactionStatus() === 'I') {
-        throw new Error('AppRoleClient: open a transaction before streaming a query');
+      if (this.getTransactionStatus() === 'I' || this.opening !== undefined) {
+        // With its `begin` still unsent, the stream would go before the opening and the role switch.
+        throw new Error(
+          'AppRoleClient: open a transaction and run a statement in it before streaming a query',
+        );
       }
       return base.apply(this, args) as never;
     }
@@ -57,19 +68,18 @@ export class AppRoleClient extends pg.Client {
   }
 
   private async queryAsAppRole(args: unknown[], send: () => Promise<unknown>): Promise<unknown> {
-    if (this.getTransactionStatus() !== 'I') return send();
     const [first] = args;
     const text = typeof first === 'string' ? first : (first as { text?: unknown } | undefined)?.text;
+    const simple = typeof first === 'string' && args.length <= 2 && isEmpty(args[1]);
+    if (this.opening !== undefined) return this.firstInTransaction(this.opening, text, simple, send);
+    if (this.getTransactionStatus() !== 'I') return send();
     if (typeof text === 'string' && STARTS_TRANSACTION.test(text)) {
       if (this.enterRole === null) return send();
-      if (typeof first === 'string' && args.length <= 2 && isEmpty(args[1]) && !text.includes(';')) {
-        // One round trip instead of two: the opening and the role switch as one simple query (a text without
-        // parameters), answered with the opening's result.
-        const results = await this.raw(`${text}; ${this.enterRole}`).catch(async (error: unknown) => {
-          if (this.getTransactionStatus() !== 'I') await this.raw('rollback').catch(() => undefined);
-          throw error;
-        });
-        return Array.isArray(results) ? results[0] : results;
+      if (simple && !text.includes(';')) {
+        // Sent with the transaction's first statement (one round trip instead of two or three), answered now as
+        // the server answers a `begin`.
+        this.opening = text;
+        return { command: 'BEGIN', rowCount: null, oid: null, rows: [], fields: [] };
       }
       const result = await send();
       await this.raw(this.enterRole).catch(async (error: unknown) => {
@@ -89,6 +99,35 @@ export class AppRoleClient extends pg.Client {
     }
     await this.raw('commit');
     return result;
+  }
+
+  /**
+   * The first statement of a transaction whose `begin` is not sent yet: sent after the opening and the role switch,
+   * in the same round trip when it is a text without parameters. A `commit` or `rollback` with nothing before it
+   * ends a transaction the server never saw. When the round trip fails, the transaction is left failed (nothing
+   * after the failure ran, and nothing runs until a `rollback`), as any failed statement of a transaction leaves it:
+   * its caller, told `BEGIN`, rolls back.
+   */
+  private async firstInTransaction(
+    opening: string,
+    text: unknown,
+    simple: boolean,
+    send: () => Promise<unknown>,
+  ): Promise<unknown> {
+    this.opening = undefined;
+    const end = typeof text === 'string' ? ENDS_TRANSACTION.exec(text) : null;
+    if (end) {
+      const command = /^(commit|end)$/i.test(end[1]!) ? 'COMMIT' : 'ROLLBACK';
+      return { command, rowCount: null, oid: null, rows: [], fields: [] };
+    }
+    if (!simple || typeof text !== 'string') {
+      await this.raw(`${opening}; ${this.enterRole}`);
+      return send();
+    }
+    const results = (await this.raw(`${opening}; ${this.enterRole}; ${text}`)) as unknown[];
+    // The opening's and the role switch's results first, then the statement's (one, or one per statement).
+    const own = results.slice(2);
+    return own.length === 1 ? own[0] : own;
   }
 
   private raw(sql: string): Promise<unknown> {

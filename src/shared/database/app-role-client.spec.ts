@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import type pg from 'pg';
+import { createTestDatabase, type TestDatabase } from '../testing/test-database.js';
+import { AppRoleClient } from './app-role-client.js';
+import { runMigrations } from './migration-runner.js';
+
+const WHO = `select current_user as role, current_setting('app.tenant_id', true) as tenant`;
+
+describe('AppRoleClient', () => {
+  let database: TestDatabase;
+  let client: AppRoleClient;
+  /** The server's ReadyForQuery messages: one per round trip. */
+  let roundTrips = 0;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    await runMigrations(database.url);
+    client = new AppRoleClient({ connectionString: database.url });
+    await client.connect();
+    (client as unknown as { connection: { on(event: string, fn: () => void): void } }).connection.on(
+      'readyForQuery',
+      () => (roundTrips += 1),
+    );
+  });
+  afterAll(async () => {
+    await client.end();
+    await database.drop();
+  });
+  beforeEach(() => {
+    roundTrips = 0;
+  });
+
+  /** The client's answer (its `query` is typed for every overload at once). */
+  const run = (text: string, values?: unknown[]) =>
+    (client.query as (text: string, values?: unknown[]) => Promise<pg.QueryResult>)(text, values);
+  const rows = async (text: string) => (await run(text)).rows;
+
+  it('sends the opening, the role switch and the first statement as one round trip', async () => {
+    expect((await run('begin')).command).toBe('BEGIN');
+    expect(roundTrips).toBe(0);
+    await run(`select set_config('app.tenant_id', 'tenant-a', true)`);
+    expect(roundTrips).toBe(1);
+    expect(await rows(WHO)).toEqual([{ role: 'numbers_app', tenant: 'tenant-a' }]);
+    await run('commit');
+    expect(roundTrips).toBe(3);
+    expect(client.getTransactionStatus()).toBe('I');
+    // The setting was the transaction's own.
+    expect(await rows(WHO)).toEqual([{ role: 'numbers_app', tenant: '' }]);
+  });
+
+  it('answers a first statement of several statements with each of their results', async () => {
+    await run('begin');
+    const results = (await run('select 1 as a; select 2 as b')) as unknown as pg.QueryResult[];
+    expect(results.map((r) => r.rows)).toEqual([[{ a: 1 }], [{ b: 2 }]]);
+    await run('commit');
+  });
+
+  it('runs a first statement with parameters as the application role too', async () => {
+    await run('begin');
+    const result = await run('select current_user as role, $1::text as given', ['x']);
+    expect(result.rows).toEqual([{ role: 'numbers_app', given: 'x' }]);
+    expect(client.getTransactionStatus()).toBe('T');
+    await run('rollback');
+    expect(client.getTransactionStatus()).toBe('I');
+  });
+
+  it('sends nothing for a transaction that ends before any statement', async () => {
+    await run('begin');
+    expect((await run('commit')).command).toBe('COMMIT');
+    await run('start transaction isolation level repeatable read');
+    expect((await run('rollback')).command).toBe('ROLLBACK');
+    expect(roundTrips).toBe(0);
+    expect(client.getTransactionStatus()).toBe('I');
+  });
+
+  it('leaves a transaction whose first statement failed failed, until its rollback', async () => {
+    await run('begin');
+    await expect(run('select * from no_such_table')).rejects.toThrow(/no_such_table/);
+    expect(client.getTransactionStatus()).toBe('E');
+    await expect(run(WHO)).rejects.toThrow(/aborted/);
+    await run('rollback');
+    expect(client.getTransactionStatus()).toBe('I');
+    expect(await rows(WHO)).toEqual([{ role: 'numbers_app', tenant: '' }]);
+  });
+
+  it('keeps the isolation level of the opening', async () => {
+    await run('begin isolation level serializable');
+    expect(await rows('show transaction_isolation')).toEqual([{ transaction_isolation: 'serializable' }]);
+    await run('commit');
+  });
+});
