@@ -1,7 +1,22 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
+import type { PhoneNumber } from '../src/numbers/phone-number.entity.js';
+import { storedNumber, tenantIdOf } from './support/numbers.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { bearer } from './support/tokens.js';
+
+/** A number bought, registered and live (the aggregate's own transitions, no provider). */
+function live(n: PhoneNumber, i: number): void {
+  n.startAttempt('purchase');
+  n.purchased({ e164: `+1205555${String(1000 + i)}`, twilioSid: `PN${String(i).padStart(32, '0')}` });
+  n.begin('register');
+  n.startAttempt('register');
+  n.registeredWithVapi(`vapi-${i}`);
+  n.begin('activate');
+  n.startAttempt('activate');
+  n.activated(115);
+}
 
 interface Listed {
   id: string;
@@ -30,7 +45,10 @@ describe('lists are paginated: keyset cursor and limit', () => {
   }
 
   beforeAll(async () => {
-    t = await createTestApp({ env: { TENANT_AGENT_CREATIONS_PER_MINUTE: '100' } });
+    // No relay: the numbers below are stored in the states their steps left, and stay in them.
+    t = await createTestApp({
+      env: { TENANT_AGENT_CREATIONS_PER_MINUTE: '100', OUTBOX_RELAY_ENABLED: 'false' },
+    });
     auth = await bearer(t.config, 'pager');
     projectIds = [];
     for (let i = 0; i < 7; i++) {
@@ -85,6 +103,89 @@ describe('lists are paginated: keyset cursor and limit', () => {
       .set('Authorization', other)
       .expect(200);
     expect(res.body).toEqual({ items: [], nextCursor: null });
+  });
+
+  it("lists a project's numbers in every state as GET /api/numbers/:id answers each, newest first, page by page", async () => {
+    const projectId = projectIds[1]!;
+    const owner = { tenantId: await tenantIdOf(t, projectId), projectId, agentId: agentIds[0]! };
+    const providerError = {
+      code: 'TELEPHONY.PROVIDER_ERROR',
+      message: 'Twilio: 500',
+      details: { status: 500 },
+    };
+    const stored = [
+      await storedNumber(t, owner),
+      await storedNumber(t, owner, (n) => {
+        n.startAttempt('purchase');
+        n.attemptFailed('purchase', providerError, true);
+      }),
+      await storedNumber(t, owner, (n) => live(n, 1)),
+      await storedNumber(t, owner, (n) => {
+        live(n, 2);
+        n.requestChange({ agentId: agentIds[1]!, fallbackChanged: true });
+      }),
+      await storedNumber(t, owner, (n) => {
+        live(n, 3);
+        n.requestRelease(3_600_000);
+        n.startAttempt('detach');
+        n.detached();
+      }),
+      await storedNumber(t, owner, (n) => {
+        live(n, 4);
+        n.requestRelease(0);
+        n.startAttempt('detach');
+        n.failStep('detach', { ...providerError, code: 'VOICE_AGENT.PROVIDER_ERROR' });
+      }),
+    ];
+    const refused = await storedNumber(t, owner, (n) => {
+      n.startAttempt('purchase');
+      n.refused(
+        { kind: 'none-available', areaCode: '205', suggestions: [] },
+        { code: 'NUMBERS.NONE_AVAILABLE', message: 'none' },
+      );
+    });
+    // A time the database holds to the microsecond is answered to the millisecond, as an entity's Date has it.
+    await t.ownerQuery(
+      `update phone_number set created_at = created_at + interval '456 microseconds' where id = $1`,
+      [stored[2]!.id],
+    );
+
+    const one = await Promise.all(
+      stored.map(async (n) => (await get(`/api/numbers/${n.id}`).expect(200)).body),
+    );
+    const newestFirst = [...one].sort((a, b) =>
+      a.createdAt === b.createdAt ? (a.id < b.id ? 1 : -1) : a.createdAt < b.createdAt ? 1 : -1,
+    );
+    expect(new Set(one.map((n) => n.status))).toEqual(
+      new Set(['purchasing', 'active', 'released', 'releasing']),
+    );
+    expect(one.find((n) => n.id === stored[4]!.id).restorableUntil).toEqual(expect.any(String));
+    expect(one.find((n) => n.id === stored[3]!.id).pendingChange).toMatchObject({ agentId: agentIds[1] });
+
+    const whole = await get(`/api/projects/${projectId}/numbers?limit=100`).expect(200);
+    expect(whole.body).toEqual({ items: newestFirst, nextCursor: null });
+    expect(whole.body.items.map((n: Listed) => n.id)).not.toContain(refused.id);
+    const { ids, sizes } = await walk(`/api/projects/${projectId}/numbers`, 4);
+    expect(ids).toEqual(newestFirst.map((n) => n.id));
+    expect(sizes).toEqual([4, 2]);
+  });
+
+  it('answers 404 for a project of another tenant or none, whatever the cursor, and an empty page past the end', async () => {
+    const cursor = Buffer.from(JSON.stringify(['2020-01-01T00:00:00.000Z', randomUUID()])).toString(
+      'base64url',
+    );
+    const other = await bearer(t.config, 'another-pager');
+    for (const query of ['', `?cursor=${cursor}`, '?cursor=not-a-cursor']) {
+      const res = await request(t.app.getHttpServer())
+        .get(`/api/projects/${projectIds[1]}/numbers${query}`)
+        .set('Authorization', other)
+        .expect(404);
+      expect(res.body.code).toBe('PROJECTS.NOT_FOUND');
+      const none = await get(`/api/projects/${randomUUID()}/numbers${query}`).expect(404);
+      expect(none.body.code).toBe('PROJECTS.NOT_FOUND');
+    }
+    const past = await get(`/api/projects/${projectIds[1]}/numbers?cursor=${cursor}`).expect(200);
+    expect(past.body).toEqual({ items: [], nextCursor: null });
   });
 
   it.each([

@@ -128,6 +128,26 @@ export interface PendingChange {
   requestedAt: string;
 }
 
+/**
+ * Whether a restore of the number may begin (`PhoneNumber.restorable`): released, still at Twilio, detached from
+ * Vapi, its grace not over and Twilio's release not begun; or a restore whose reattachment failed for good; never a
+ * number of the customer's own Twilio account (`restorableAfterRelease`). A function of the number's fields, so
+ * that a list read without entities answers as the entity does.
+ */
+export function isRestorable(
+  number: Pick<PhoneNumber, 'kind' | 'status' | 'steps' | 'graceUntil'>,
+  now = new Date(),
+): boolean {
+  if (!restorableAfterRelease(number.kind)) return false;
+  if (number.status === 'restoring') return number.steps.reattach?.status === 'failed';
+  return (
+    number.status === 'released' &&
+    number.graceUntil !== null &&
+    number.graceUntil > now &&
+    number.steps.release?.status === 'pending'
+  );
+}
+
 /** How long a change's attempt keeps the next one waiting (longer than a Vapi call and its read-back take). */
 const CHANGE_IN_FLIGHT_MS = 60_000;
 
@@ -713,9 +733,7 @@ export class PhoneNumber extends AggregateRoot {
    * before that rule.
    */
   restorable(now = new Date()): boolean {
-    if (!restorableAfterRelease(this.kind)) return false;
-    if (this.status === 'restoring') return this.steps.reattach?.status === 'failed';
-    return this.inGrace && this.graceUntil! > now && this.steps.release?.status === 'pending';
+    return isRestorable(this, now);
   }
 
   /**

@@ -1,14 +1,37 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { PageResponse } from '../shared/pagination/page-query.dto.js';
-import type {
-  LifecycleStepName,
-  NumberKind,
-  NumberStatus,
-  NumberSteps,
-  PhoneNumber,
-  StepState,
-  StepStatus,
+import {
+  isRestorable,
+  type LifecycleStepName,
+  type NumberKind,
+  type NumberStatus,
+  type NumberSteps,
+  type PhoneNumber,
+  type StepState,
+  type StepStatus,
 } from './phone-number.entity.js';
+
+/** What a number's answer is made of: the entity, or a row read for a list without one. */
+export type PhoneNumberFields = Pick<
+  PhoneNumber,
+  | 'id'
+  | 'e164'
+  | 'projectId'
+  | 'agentId'
+  | 'kind'
+  | 'status'
+  | 'areaCode'
+  | 'requestedNumber'
+  | 'twilioSid'
+  | 'vapiNumberId'
+  | 'steps'
+  | 'createdAt'
+  | 'activatedAt'
+  | 'pendingChange'
+  | 'releaseRequestedAt'
+  | 'releasedAt'
+  | 'graceUntil'
+>;
 
 export class StepErrorResponse {
   @ApiProperty({ example: 'VOICE_AGENT.PROVIDER_ERROR' })
@@ -188,7 +211,7 @@ export class PhoneNumberResponse {
   })
   restorableUntil!: string | null;
 
-  static of(number: PhoneNumber): PhoneNumberResponse {
+  static of(number: PhoneNumberFields): PhoneNumberResponse {
     return {
       id: number.id,
       e164: number.e164,
@@ -210,7 +233,7 @@ export class PhoneNumberResponse {
       },
       releaseRequestedAt: number.releaseRequestedAt?.toISOString() ?? null,
       releasedAt: number.releasedAt?.toISOString() ?? null,
-      restorableUntil: number.restorable() ? number.graceUntil!.toISOString() : null,
+      restorableUntil: isRestorable(number) ? number.graceUntil!.toISOString() : null,
     };
   }
 }

@@ -10,7 +10,7 @@ export interface Page<T> {
 }
 
 /** Where a page ends: the sort key of its last row. */
-interface Keyset {
+export interface Keyset {
   createdAt: Date;
   id: string;
 }
@@ -68,10 +68,23 @@ export async function findPage<E extends Listed, R>(
     orderBy: { createdAt: order, id: order } as QueryOrderMap<E>,
     limit: limit + 1,
   });
+  return toPage(rows, limit, (row) => row, map);
+}
+
+/**
+ * The page of `rows`, read with `limit + 1` in the list's order (the extra row says that a next page exists): its
+ * first `limit` rows, and the cursor of the last of them when there is more.
+ */
+export function toPage<T, R>(
+  rows: T[],
+  limit: number,
+  keysetOf: (row: T) => Keyset,
+  map: (row: T) => R,
+): Page<R> {
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
   return {
     items: items.map(map),
-    nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
+    nextCursor: rows.length > limit && last ? encodeCursor(keysetOf(last)) : null,
   };
 }
