@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { MikroORM } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type pg from 'pg';
 import request from 'supertest';
+import { readInTenant } from '../src/shared/tenant-scope/tenant-transaction.js';
 import { TenantScope } from '../src/tenancy/index.js';
 import { FAST_PROVISIONING_ENV, tenantWithProject } from './support/numbers.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
@@ -154,6 +156,17 @@ describe('row-level security applies to everything the application runs', () => 
       em.execute<{ tenant_id: string }[]>('select tenant_id from project'),
     );
     expect(await tenantsIn(Promise.resolve(projects))).toEqual([tenantB]);
+    // A whole read in one round trip, as the list of a project's numbers makes it.
+    const read = await readInTenant<{ tenant_id: string; role: string }>(
+      em.getConnection(),
+      tenantB,
+      'select tenant_id, current_user as role from phone_number where tenant_id <> ?',
+      [randomUUID()],
+    );
+    expect(read.length).toBeGreaterThan(0);
+    expect(new Set(read.map((row) => `${row.role} ${row.tenant_id}`))).toEqual(
+      new Set([`numbers_app ${tenantB}`]),
+    );
   });
 
   it('refuses the owner-only operations to the application role', async () => {

@@ -2,7 +2,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { QueryBus, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { decodeCursor, toPage, type Keyset, type Page } from '../../shared/pagination/keyset-page.js';
 import { DEFAULT_PAGE_SIZE } from '../../shared/pagination/page-query.dto.js';
-import { inTenantTransaction } from '../../shared/tenant-scope/tenant-transaction.js';
+import { readInTenant } from '../../shared/tenant-scope/tenant-transaction.js';
 import { GetProjectQuery, TenantScope } from '../../tenancy/index.js';
 import type { NumberKind, NumberStatus, NumberSteps, PendingChange } from '../phone-number.entity.js';
 import { PhoneNumberResponse, type PhoneNumberFields } from '../phone-number.response.js';
@@ -77,8 +77,9 @@ function fieldsOf(row: NumberRow): PhoneNumberFields {
 
 /**
  * The list is the service's busiest read, so it reads rows and maps them straight to the answer: one statement in
- * the tenant's transaction (under its row-level security, and its tenant named in the statement as the ORM's filter
- * would), no entity built, no identity map, nothing to flush at the commit. The answer is `PhoneNumberResponse.of`,
+ * the tenant's transaction, the whole transaction in one round trip (`readInTenant`: under the tenant's row-level
+ * security, and its tenant named in the statement as the ORM's filter would), no entity built, no identity map,
+ * nothing to flush at the commit. The answer is `PhoneNumberResponse.of`,
  * as for one number. The project is checked only when the page is empty: a number of the project in the tenant's
  * rows means the tenant has the project (the number's foreign key is `(tenant_id, project_id)`).
  */
@@ -106,18 +107,15 @@ export class ListNumbersHandler implements IQueryHandler<ListNumbersQuery> {
     const params: unknown[] = [tenantId, projectId];
     if (after) params.push(after.createdAt.toISOString(), after.createdAt.toISOString(), after.id);
     params.push(limit + 1);
-    const connection = this.em.getConnection();
-    const rows = await inTenantTransaction(connection, tenantId, (trx) =>
-      connection.execute<NumberRow[]>(
-        // The columns' names in the order are the table's (the answer's timestamps are text of the same names).
-        `select ${COLUMNS} from phone_number n
-          where n.tenant_id = ? and n.project_id = ? and n.status <> 'refused' ${keyset}
-          order by n.created_at desc, n.id desc
-          limit ?`,
-        params,
-        'all',
-        trx,
-      ),
+    const rows = await readInTenant<NumberRow>(
+      this.em.getConnection(),
+      tenantId,
+      // The columns' names in the order are the table's (the answer's timestamps are text of the same names).
+      `select ${COLUMNS} from phone_number n
+        where n.tenant_id = ? and n.project_id = ? and n.status <> 'refused' ${keyset}
+        order by n.created_at desc, n.id desc
+        limit ?`,
+      params,
     );
     if (rows.length === 0) await this.queries.execute(new GetProjectQuery(projectId));
     return toPage(

@@ -83,6 +83,22 @@ describe('AppRoleClient', () => {
     expect(await rows(WHO)).toEqual([{ role: 'numbers_app', tenant: '' }]);
   });
 
+  it('runs a whole transaction sent as one text as the application role, in one round trip', async () => {
+    const results = (await run(
+      `begin isolation level repeatable read; select set_config('app.tenant_id', 'tenant-b', true); ${WHO}; commit`,
+    )) as unknown as pg.QueryResult[];
+    expect(roundTrips).toBe(1);
+    expect(results.map((r) => r.command)).toEqual(['BEGIN', 'SELECT', 'SELECT', 'COMMIT']);
+    expect(results[2]!.rows).toEqual([{ role: 'numbers_app', tenant: 'tenant-b' }]);
+    expect(client.getTransactionStatus()).toBe('I');
+  });
+
+  it('refuses a text whose opening is more than a plain begin', async () => {
+    await expect(run(`begin /* ; */; ${WHO}; commit`)).rejects.toThrow(/plain begin/);
+    await expect(run(`begin isolation level 'x'; ${WHO}; commit`)).rejects.toThrow(/plain begin/);
+    expect(roundTrips).toBe(0);
+  });
+
   it('keeps the isolation level of the opening', async () => {
     await run('begin isolation level serializable');
     expect(await rows('show transaction_isolation')).toEqual([{ transaction_isolation: 'serializable' }]);

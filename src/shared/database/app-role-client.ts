@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import pg from 'pg';
 
 /**
@@ -7,6 +8,8 @@ import pg from 'pg';
 export const APP_ROLE = 'numbers_app';
 
 const STARTS_TRANSACTION = /^\s*(begin|start\s+transaction)\b/i;
+/** An opening and its modes (`isolation level …`, `read only`), and nothing that could hide a statement. */
+const PLAIN_OPENING = /^\s*(begin|start\s+transaction)[\w\s,]*$/i;
 /** A statement that ends a transaction, alone (no second statement after it). */
 const ENDS_TRANSACTION = /^\s*(commit|rollback|end|abort)\s*;?\s*$/i;
 const isEmpty = (values: unknown) => values === undefined || (Array.isArray(values) && values.length === 0);
@@ -20,6 +23,9 @@ const isEmpty = (values: unknown) => values === undefined || (Array.isArray(valu
  *   trip (`begin; set local role numbers_app; <statement>`) when that statement has no parameters either (MikroORM
  *   sends its statements with their values inlined, so its `set_config` of the tenant rides with the opening). A
  *   transaction that ends before any statement was sent sends nothing.
+ * - A text of several statements that opens a transaction (`begin; …; commit`, a whole transaction in one round
+ *   trip) gets the role switch right after its opening, so that none of its statements runs without it; its answer
+ *   leaves the role switch's result out. Its opening must be a plain `begin` (with modes only), else it is refused.
  * - A statement outside any transaction is wrapped: `begin; set local role numbers_app`, the statement, `commit`
  *   (`rollback` when it fails).
  * - Inside a transaction (status `T` or `E` of the server's ReadyForQuery), statements go as they are.
@@ -81,6 +87,7 @@ export class AppRoleClient extends pg.Client {
         this.opening = text;
         return { command: 'BEGIN', rowCount: null, oid: null, rows: [], fields: [] };
       }
+      if (simple) return this.openingWithStatements(text);
       const result = await send();
       await this.raw(this.enterRole).catch(async (error: unknown) => {
         // Never hand back a connection whose transaction is open (and failed) without the role.
@@ -106,7 +113,8 @@ export class AppRoleClient extends pg.Client {
    * in the same round trip when it is a text without parameters. A `commit` or `rollback` with nothing before it
    * ends a transaction the server never saw. When the round trip fails, the transaction is left failed (nothing
    * after the failure ran, and nothing runs until a `rollback`), as any failed statement of a transaction leaves it:
-   * its caller, told `BEGIN`, rolls back.
+   * its caller, told `BEGIN`, rolls back. The failure is answered once the server's status is known, so that the
+   * `rollback` is sent as the transaction's and not wrapped as a statement outside any.
    */
   private async firstInTransaction(
     opening: string,
@@ -120,14 +128,46 @@ export class AppRoleClient extends pg.Client {
       const command = /^(commit|end)$/i.test(end[1]!) ? 'COMMIT' : 'ROLLBACK';
       return { command, rowCount: null, oid: null, rows: [], fields: [] };
     }
-    if (!simple || typeof text !== 'string') {
-      await this.raw(`${opening}; ${this.enterRole}`);
-      return send();
+    try {
+      if (!simple || typeof text !== 'string') {
+        await this.raw(`${opening}; ${this.enterRole}`);
+        return await send();
+      }
+      const results = (await this.raw(`${opening}; ${this.enterRole}; ${text}`)) as unknown[];
+      // The opening's and the role switch's results first, then the statement's (one, or one per statement).
+      const own = results.slice(2);
+      return own.length === 1 ? own[0] : own;
+    } catch (error) {
+      await this.settled();
+      throw error;
     }
-    const results = (await this.raw(`${opening}; ${this.enterRole}; ${text}`)) as unknown[];
-    // The opening's and the role switch's results first, then the statement's (one, or one per statement).
-    const own = results.slice(2);
-    return own.length === 1 ? own[0] : own;
+  }
+
+  /**
+   * Waits for the server's ReadyForQuery when it has not come yet: pg answers a failed query as soon as the error
+   * arrives, and updates the transaction status only with the ReadyForQuery that follows it.
+   */
+  private async settled(): Promise<void> {
+    const self = this as unknown as { readyForQuery: boolean; connection: EventEmitter };
+    if (self.readyForQuery) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        for (const event of ['readyForQuery', 'end', 'error']) self.connection.off(event, done);
+        resolve();
+      };
+      for (const event of ['readyForQuery', 'end', 'error']) self.connection.on(event, done);
+    });
+  }
+
+  /** `begin; <statements>`: the role switch goes right after the opening, in the same round trip. */
+  private async openingWithStatements(text: string): Promise<unknown> {
+    const end = text.indexOf(';');
+    const opening = text.slice(0, end);
+    if (!PLAIN_OPENING.test(opening)) {
+      throw new Error('AppRoleClient: a text that opens a transaction must open it with a plain begin');
+    }
+    const results = (await this.raw(`${opening}; ${this.enterRole};${text.slice(end + 1)}`)) as unknown[];
+    return [results[0], ...results.slice(2)];
   }
 
   private raw(sql: string): Promise<unknown> {
