@@ -93,6 +93,13 @@ describe('AppRoleClient', () => {
     expect(client.getTransactionStatus()).toBe('I');
   });
 
+  it('leaves a whole transaction whose statement failed failed, until its rollback', async () => {
+    await expect(run('begin; select * from no_such_table; commit')).rejects.toThrow(/no_such_table/);
+    expect(client.getTransactionStatus()).toBe('E');
+    await run('rollback');
+    expect(await rows(WHO)).toEqual([{ role: 'numbers_app', tenant: '' }]);
+  });
+
   it('refuses a text whose opening is more than a plain begin', async () => {
     await expect(run(`begin /* ; */; ${WHO}; commit`)).rejects.toThrow(/plain begin/);
     await expect(run(`begin isolation level 'x'; ${WHO}; commit`)).rejects.toThrow(/plain begin/);

@@ -166,7 +166,13 @@ export class AppRoleClient extends pg.Client {
     if (!PLAIN_OPENING.test(opening)) {
       throw new Error('AppRoleClient: a text that opens a transaction must open it with a plain begin');
     }
-    const results = (await this.raw(`${opening}; ${this.enterRole};${text.slice(end + 1)}`)) as unknown[];
+    const results = (await this.raw(`${opening}; ${this.enterRole};${text.slice(end + 1)}`).catch(
+      async (error: unknown) => {
+        // As for a first statement: its caller's rollback is to go as the failed transaction's.
+        await this.settled();
+        throw error;
+      },
+    )) as unknown[];
     return [results[0], ...results.slice(2)];
   }
 
