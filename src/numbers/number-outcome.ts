@@ -31,6 +31,10 @@ export class NumberOutcome {
    * woken when its row changes (on this instance or another), not by polling; the wait holds no connection.
    */
   private waitFor(id: string): Promise<PhoneNumber> {
+    // What the request loaded (the number, its outbox rows, the project and agent) is of no use to the answer, read
+    // afresh: let it go rather than keep it in the request's unit of work through a wait of up to
+    // PROVISIONING_WAIT_MS, for every click waiting at once.
+    this.em.clear();
     return this.settlements.waitFor(id, this.config.provisioningWaitMs, () =>
       this.em.fork().findOneOrFail(PhoneNumber, id),
     );

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { EntityManager } from '@mikro-orm/postgresql';
 import {
   FAST_PROVISIONING_ENV,
@@ -12,6 +14,15 @@ import { createTestApp, type TestApp } from '../../test/support/test-app.js';
 import { NumberChanges, type NumberChange } from './number-changes.js';
 import { NumberSettlements } from './number-settlements.js';
 import { PhoneNumber } from './phone-number.entity.js';
+
+/** A full garbage collection (V8's `gc`, exposed for this), between two turns of the event loop. */
+async function collectGarbage(): Promise<void> {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  await new Promise((resolve) => setImmediate(resolve));
+  gc();
+  await new Promise((resolve) => setImmediate(resolve));
+}
 
 /** Far longer than the test may take: a wait that ends must have been woken, not timed out. */
 const WAIT_MS = 60_000;
@@ -106,6 +117,23 @@ describe('NumberSettlements', () => {
     } finally {
       unsubscribe();
     }
+  });
+
+  it('keeps no number it read while it waits (hundreds of clicks may wait at once)', async () => {
+    const number = await quietNumber();
+    const reads: WeakRef<PhoneNumber>[] = [];
+    const settled = inTenant(t, owner.tenantId, () =>
+      t.app.get(NumberSettlements).waitFor(number.id, WAIT_MS, async () => {
+        const read = await t.app.get(EntityManager).fork().findOneOrFail(PhoneNumber, number.id);
+        reads.push(new WeakRef(read));
+        return read;
+      }),
+    );
+    while (reads.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    await collectGarbage();
+    expect(reads.map((read) => read.deref())).toEqual(reads.map(() => undefined));
+    await settle(t, number.id);
+    expect((await settled).status).toBe('failed');
   });
 
   const server = process.env.DATABASE_URL?.trim();

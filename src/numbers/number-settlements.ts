@@ -33,10 +33,10 @@ export class NumberSettlements {
     try {
       for (;;) {
         woken = false;
-        const number = await read();
-        const left = deadline - performance.now();
-        if (isSettled(number.status) || left <= 0) return number;
+        const answer = await answerOrNothing(read, deadline);
+        if (answer) return answer;
         if (woken) continue; // changed while being read
+        const left = deadline - performance.now();
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, left);
           wake = () => {
@@ -50,4 +50,17 @@ export class NumberSettlements {
       unsubscribe();
     }
   }
+}
+
+/**
+ * The number read when it is the answer (settled, or the deadline passed), else nothing: an unsettled number is not
+ * kept through the wait that follows, which would hold it (and the unit of work it was read in) for up to the whole
+ * timeout, for every click waiting at once.
+ */
+async function answerOrNothing(
+  read: () => Promise<PhoneNumber>,
+  deadline: number,
+): Promise<PhoneNumber | undefined> {
+  const number = await read();
+  return isSettled(number.status) || performance.now() >= deadline ? number : undefined;
 }
