@@ -2,8 +2,8 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { dirname, join, resolve } from 'node:path';
 import type { AppConfig } from './config/index.js';
 import type { RuntimeConfig } from './runtime-config.js';
-import { describeSandbox, sandboxOptionsFrom, startSandbox, type SandboxHandle } from './sandbox/index.js';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from './shared/database/embedded-postgres.js';
+import type { SandboxHandle } from './sandbox/index.js';
+import type { EmbeddedPostgres } from './shared/database/embedded-postgres.js';
 import { readInstallationId } from './shared/database/installation.js';
 
 export interface RuntimeOptions {
@@ -50,6 +50,9 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions = 
   try {
     const databaseUrl = options.databaseUrl ?? config.database.url;
     if (!databaseUrl) {
+      // Loaded only when used, as the sandbox below: a deployment (a database server, live providers) never
+      // loads PGlite or the emulators, which would otherwise stay in its heap.
+      const { startEmbeddedPostgres } = await import('./shared/database/embedded-postgres.js');
       embedded = await startEmbeddedPostgres({ dataDir: config.database.dataDir });
       log(
         `Embedded PostgreSQL: DATABASE_URL is not set, so the service runs on its own database` +
@@ -67,6 +70,7 @@ export async function startRuntime(config: AppConfig, options: RuntimeOptions = 
       providers = { ...providers, vapi: { ...providers.vapi, webhookSecret } };
     }
     if (providers.mode === 'sandbox') {
+      const { describeSandbox, sandboxOptionsFrom, startSandbox } = await import('./sandbox/index.js');
       sandbox = await startSandbox({
         ...sandboxOptionsFrom(providers.sandbox),
         holdUntilStateOpened: options.persistentSandbox === true,

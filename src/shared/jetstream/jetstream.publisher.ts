@@ -1,12 +1,6 @@
 import { Logger, OnModuleDestroy } from '@nestjs/common';
-import {
-  jetstream,
-  jetstreamManager,
-  JetStreamApiCodes,
-  JetStreamApiError,
-  type JetStreamClient,
-} from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { JetStreamClient } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { NatsConfig } from '../../config/index.js';
 import type { EventEnvelope } from '../domain/domain-event.js';
 import { ALL_EVENTS, OutboxSubscriber, type OutboxHandler } from '../outbox/index.js';
@@ -79,6 +73,10 @@ export class JetStreamPublisher implements OutboxHandler, OnModuleDestroy {
   }
 
   private async open(): Promise<{ nc: NatsConnection; js: JetStreamClient }> {
+    // Loaded at the first connection: a process without NATS_URL never loads the client (nor keeps it in memory).
+    const { connect } = await import('@nats-io/transport-node');
+    const { jetstream, jetstreamManager, JetStreamApiCodes, JetStreamApiError } =
+      await import('@nats-io/jetstream');
     const nc = await connect({ servers: this.config.url!, name: 'afterhourfix-numbers' });
     try {
       const jsm = await jetstreamManager(nc);
