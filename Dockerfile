@@ -24,4 +24,5 @@ EXPOSE 3000 4010
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health/ready').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
 STOPSIGNAL SIGTERM
-CMD ["node", "dist/src/main.js"]
+# The flags of `npm start` (a test checks they match): V8's heap sized for a small footprint, see README "Performance".
+CMD ["node", "--max-semi-space-size=16", "--heap-growing-percent=30", "dist/src/main.js"]

@@ -1,10 +1,10 @@
 /**
  * `npm run bench`: what the service adds to the one click, a burst under Twilio's rate limit, reads at scale,
- * search, and memory (issue 11). The service runs as its own process (`node dist/src/main.js`, live mode) against
- * the sandbox as another (`node dist/src/sandbox/cli.js`); the load comes from this process, so neither the
- * emulators nor the load generator count in the service's CPU or memory. Traffic goes to 127.0.0.1 only, every
- * scenario is bounded in count and time, and it stops by itself. Results: `bench/results/<timestamp>.json` and
- * `.md` (git-ignored), and the table on stdout.
+ * search, and memory (issue 11). The service runs as its own process (`node <npm start's flags> dist/src/main.js`,
+ * live mode) against the sandbox as another (`node dist/src/sandbox/cli.js`); the load comes from this process, so
+ * neither the emulators nor the load generator count in the service's CPU or memory. Traffic goes to 127.0.0.1
+ * only, every scenario is bounded in count and time, and it stops by itself. Results:
+ * `bench/results/<timestamp>.json` and `.md` (git-ignored), and the table on stdout.
  *
  *   npm run bench                          # every scenario, full counts (a few minutes)
  *   npm run bench -- overhead reads        # some scenarios: overhead, burst, reads, search (memory is always read)
@@ -33,6 +33,7 @@ import {
   ROOT,
   round,
   sandboxControl,
+  serviceNodeFlags,
   startChild,
   tokenFor,
   unionLength,
@@ -63,9 +64,10 @@ function parseArgs(argv: string[]) {
   };
   return {
     scenarios: chosen.length > 0 ? chosen : [...SCENARIOS],
-    serviceNodeArgs: cpuProf
-      ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench', 'results', 'profiles')}`]
-      : [],
+    serviceNodeArgs: [
+      ...serviceNodeFlags(),
+      ...(cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench', 'results', 'profiles')}`] : []),
+    ],
     settings: {
       latencyMs: int('latency', 100, 100),
       sequentialPurchases: int('sequential', 40, 10),

@@ -22,6 +22,21 @@ export function percentile(values: number[], p: number): number {
 
 export const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 
+/**
+ * The flags `npm start` gives Node (package.json's `start`, `node <flags> dist/src/main.js`; the Dockerfile's `CMD`
+ * carries the same, a test checks it), so that the bench measures the service as it is deployed: its memory
+ * depends on them (V8's heap sizing).
+ */
+export function serviceNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  const start = /^node((?: --[\w-]+(?:=\S+)?)*) dist\/src\/main\.js$/.exec(pkg.scripts.start ?? '');
+  if (!start)
+    throw new Error(`package.json's start is not "node [--flag ...] dist/src/main.js": ${pkg.scripts.start}`);
+  return start[1]!.split(' ').filter(Boolean);
+}
+
 /** A child process of the bench, its output kept for when it fails, its peak memory read from /proc. */
 export interface Child {
   process: ChildProcess;
