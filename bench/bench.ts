@@ -240,10 +240,20 @@ function attribute(results: PurchaseResult[], log: RecordedRequest[]) {
       const made = byNumber.get(r.number!.id) ?? [];
       const providerMs = unionLength(made.map((q) => [q.startedAt, q.endedAt ?? q.startedAt]));
       const latencyMs = r.endedAt - r.startedAt;
+      const overheadMs = latencyMs - providerMs;
+      // Where our time goes: before the first provider call (the request, the record, the relay's first hop),
+      // after the last one (the activation's commit and the click's wake-up), and between calls (the steps' hops).
+      const firstStart = Math.min(...made.map((q) => q.startedAt));
+      const lastEnd = Math.max(...made.map((q) => q.endedAt ?? q.startedAt));
+      const beforeMs = made.length > 0 ? firstStart - r.startedAt : 0;
+      const afterMs = made.length > 0 ? r.endedAt - lastEnd : 0;
       return {
         latencyMs,
         providerMs,
-        overheadMs: latencyMs - providerMs,
+        overheadMs,
+        beforeMs,
+        betweenMs: overheadMs - beforeMs - afterMs,
+        afterMs,
         roundTrips: sequentialRoundTrips(made),
         twilioCalls: made.filter((q) => q.provider === 'twilio').length,
         calls: made.length,
@@ -289,6 +299,11 @@ async function overheadScenario(base: string, control: ReturnType<typeof sandbox
       latencyMs: summary(attributed.map((a) => a.latencyMs)),
       providerMs: summary(attributed.map((a) => a.providerMs)),
       overheadMs: summary(attributed.map((a) => a.overheadMs)),
+      overheadParts: {
+        beforeFirstCallMs: summary(attributed.map((a) => a.beforeMs)),
+        betweenCallsMs: summary(attributed.map((a) => a.betweenMs)),
+        afterLastCallMs: summary(attributed.map((a) => a.afterMs)),
+      },
       roundTripsOnCriticalPath: summary(attributed.map((a) => a.roundTrips)).p50,
       providerCallsPerPurchase: summary(attributed.map((a) => a.calls)).p50,
       throughputPerSecond: round(throughput, 2),
@@ -514,6 +529,14 @@ function table(report: Report): string {
       target[0],
     );
     row(c, 'our time p99', `${run.overheadMs.p99} ms`, `end to end p99 ${run.latencyMs.p99} ms`, target[1]);
+    const parts = run.overheadParts;
+    row(
+      c,
+      'our time p50: before, between, after the provider calls',
+      `${parts.beforeFirstCallMs.p50} / ${parts.betweenCallsMs.p50} / ${parts.afterLastCallMs.p50} ms`,
+      '',
+      '',
+    );
     row(
       c,
       'throughput',
