@@ -93,6 +93,27 @@ describe('NumberSettlements', () => {
     expect(wait.reads()).toBeLessThanOrEqual(3); // the start, the deadline, at most one late notification
   });
 
+  it('a change that leaves the number under way does not wake it', async () => {
+    const number = await quietNumber();
+    const wait = waitOn(t, number.id, 400);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const readsBefore = wait.reads();
+    for (let i = 0; i < 3; i++) {
+      await inTenant(t, owner.tenantId, () =>
+        t.app
+          .get(EntityManager)
+          .fork()
+          .transactional(async (tx) => {
+            (await tx.findOneOrFail(PhoneNumber, number.id)).startAttempt('purchase');
+          }),
+      );
+    }
+    expect((await wait.settled).status).toBe('purchasing');
+    // The start's read, then only the deadline's: three committed changes, none a settling one.
+    expect(readsBefore).toBe(1);
+    expect(wait.reads()).toBe(2);
+  });
+
   it('announces every committed change of a number, none rolled back', async () => {
     const number = await quietNumber();
     const seen: (NumberChange | null)[] = [];

@@ -12,8 +12,8 @@ export function isSettled(status: NumberStatus): boolean {
 /**
  * Waits, holding no database connection, for a number to settle (no longer purchasing, registering or
  * activating: `active`, `failed`, `refused`, or released meanwhile): the caller's
- * `read` runs once at the start, once after each wake-up (a change of that number committed on any instance, or
- * changes possibly missed: see `NumberChanges`), and once at the deadline; what it answers last decides. No
+ * `read` runs once at the start, once after each wake-up (a change of that number to a settled status committed on
+ * any instance, or changes possibly missed: see `NumberChanges`), and once at the deadline; what it answers last decides. No
  * polling: with nothing changing, a wait costs two reads.
  */
 @Injectable()
@@ -25,8 +25,10 @@ export class NumberSettlements {
     let woken: boolean;
     let wake: (() => void) | undefined;
     // Subscribed before the first read, so that a change committed between the read and the wait is not missed.
+    // A change that leaves the number under way (a step started, an attempt recorded) settles nothing: only one to a
+    // settled status, or possibly missed changes (null), is worth a read.
     const unsubscribe = this.changes.subscribe((change) => {
-      if (change !== null && change.numberId !== numberId) return;
+      if (change !== null && (change.numberId !== numberId || !isSettled(change.status))) return;
       woken = true;
       wake?.();
     });
