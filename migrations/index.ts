@@ -20,6 +20,7 @@ import { Migration20261202110100NumberLifecycle } from './Migration2026120211010
 import { Migration20261202110200AnalyticsReleases } from './Migration20261202110200AnalyticsReleases.js';
 import { Migration20261202130000NumberReconciliation } from './Migration20261202130000NumberReconciliation.js';
 import { Migration20261202140000ProjectNumbersInListOrder } from './Migration20261202140000ProjectNumbersInListOrder.js';
+import { Migration20261203300000ClaimedAtWriteNotifyNoOne } from './Migration20261203300000ClaimedAtWriteNotifyNoOne.js';
 
 /** Every migration, in order. A new migration is added here as well as to this folder. */
 export const migrationsList: MigrationObject[] = [
@@ -76,5 +77,9 @@ export const migrationsList: MigrationObject[] = [
   {
     name: 'Migration20261202140000ProjectNumbersInListOrder',
     class: Migration20261202140000ProjectNumbersInListOrder,
+  },
+  {
+    name: 'Migration20261203300000ClaimedAtWriteNotifyNoOne',
+    class: Migration20261203300000ClaimedAtWriteNotifyNoOne,
   },
 ];

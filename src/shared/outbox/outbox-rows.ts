@@ -2,6 +2,15 @@ import { randomUUID } from 'node:crypto';
 import type { EventEnvelope } from '../domain/domain-event.js';
 import { OutboxDelivery } from './outbox-delivery.entity.js';
 import { OutboxEvent } from './outbox-event.entity.js';
+import type { ClaimedAtWrite } from './outbox.relay.js';
+
+/** The rows that record some events, and which of their deliveries the relay claimed as they were written. */
+export interface OutboxWrite {
+  rows: object[];
+  claims: ClaimedAtWrite[];
+  /** Whether a delivery is left for a relay to claim (due now, or later). */
+  unclaimed: boolean;
+}
 
 /**
  * The rows that record one event: the log entry and a pending delivery per subscriber of its type, due now, or at

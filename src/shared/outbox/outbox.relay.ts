@@ -10,7 +10,7 @@ import { TenantScopeRunner } from '../tenant-scope/tenant-scope.runner.js';
 import { inTenantTransaction } from '../tenant-scope/tenant-transaction.js';
 import { Clock } from '../time/clock.js';
 import { DeliveryLease, DeliveryLeaseLostError, withDeliveryLease } from './delivery-lease.js';
-import type { DeliveryError } from './outbox-delivery.entity.js';
+import type { DeliveryError, OutboxDelivery } from './outbox-delivery.entity.js';
 import { OutboxSubscriberRegistry } from './outbox-subscriber.registry.js';
 import { OutboxMetrics } from './outbox.metrics.js';
 
@@ -34,6 +34,12 @@ interface Claimed {
   event: EventEnvelope;
 }
 
+/** A delivery claimed as it was written (`OutboxRelay.claimAtWrite`), to start when its transaction commits. */
+export interface ClaimedAtWrite {
+  readonly delivery: Claimed;
+  readonly lease: DeliveryLease;
+}
+
 /** A `uuid[]` parameter as PostgreSQL's array literal (the driver would expand a JavaScript array into a list). */
 function uuidArray(ids: readonly string[]): string {
   return `{${ids.join(',')}}`;
@@ -55,7 +61,8 @@ export const OUTBOX_DUE_CHANNEL = 'outbox_due';
  *
  * - Bounded concurrency, each delivery as soon as it is claimed: `OUTBOX_CONCURRENCY` slots; the relay claims only
  *   as many due deliveries as it has free slots and starts each at once. A slow handler holds its slot and nothing
- *   else: when any delivery ends, its slot is free and the relay claims again at once if more is due.
+ *   else: when any delivery ends, its slot is free and the relay claims again at once if more may be due (it was
+ *   woken while every slot was taken, or its last claim filled them all).
  * - Woken right after a commit that wrote outbox rows (in this process), by `NOTIFY outbox_due` (another instance
  *   wrote them), at start (whatever was left pending), and every `pollIntervalMs` (deliveries that come due: a
  *   retry's backoff, a scheduled `deliverAt`).
@@ -76,6 +83,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('OutboxRelay');
   /** The deliveries this relay is running, by delivery id. */
   private readonly running = new Map<string, { lease: DeliveryLease; done: Promise<void> }>();
+  /** Deliveries claimed at write whose transaction has not ended yet (each holds a slot), with when. */
+  private readonly claimedAtWrite = new Map<string, number>();
   private claiming?: Promise<void>;
   private requested = false;
   private stopped = false;
@@ -134,6 +143,59 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     return idle;
   }
 
+  /**
+   * Claims deliveries as a transaction of this process writes them: those due now, of subscribers that run here,
+   * while this relay has free slots. Each row is written with this relay's claim token and a lease (its first
+   * attempt), so no relay claims it; once the transaction commits, `startClaimed` runs it at once, with no claim
+   * statement and no wake-up (the step after a step starts right after the commit that asks for it). A rollback
+   * gives the slots back (`releaseClaimed`); a crash before the start leaves the lease to run out, and any relay
+   * (a restarted one included) takes the delivery over. Answers the claims, in the rows' order.
+   */
+  claimAtWrite(rows: readonly { delivery: OutboxDelivery; event: EventEnvelope }[]): ClaimedAtWrite[] {
+    if (!this.config.relayEnabled || this.stopped) return [];
+    const now = this.clock.now();
+    // A claim whose transaction never ended (its unit of work was dropped) holds its slot for one lease at most.
+    for (const [id, at] of this.claimedAtWrite) {
+      if (at <= now.getTime() - this.config.leaseMs) this.claimedAtWrite.delete(id);
+    }
+    const token = randomUUID();
+    const claims: ClaimedAtWrite[] = [];
+    for (const { delivery, event } of rows) {
+      if (this.running.size + this.claimedAtWrite.size >= this.config.concurrency) break;
+      if (delivery.nextAttemptAt > now || !this.subscribers.get(delivery.subscriber)) continue;
+      delivery.claimToken = token;
+      delivery.claimedUntil = new Date(now.getTime() + this.config.leaseMs);
+      delivery.attempts = 1;
+      this.claimedAtWrite.set(delivery.id, now.getTime());
+      claims.push({
+        delivery: {
+          deliveryId: delivery.id,
+          subscriber: delivery.subscriber,
+          attempt: 1,
+          lastError: null,
+          event,
+        },
+        lease: new DeliveryLease(delivery.id, token),
+      });
+    }
+    return claims;
+  }
+
+  /** Runs deliveries claimed at write, their transaction committed. */
+  startClaimed(claims: readonly ClaimedAtWrite[]): void {
+    this.detached(() => {
+      for (const { delivery, lease } of claims) {
+        // Stopping: left claimed, its lease runs out and the next relay to run takes it over.
+        if (this.claimedAtWrite.delete(delivery.deliveryId) && !this.stopped) this.start(delivery, lease);
+      }
+    });
+  }
+
+  /** Gives back the slots of deliveries claimed at write whose transaction rolled back (the rows are gone). */
+  releaseClaimed(claims: readonly ClaimedAtWrite[]): void {
+    for (const { delivery } of claims) this.claimedAtWrite.delete(delivery.deliveryId);
+  }
+
   /** The ids of the deliveries this relay is running now. */
   runningDeliveries(): string[] {
     return [...this.running.keys()];
@@ -152,9 +214,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async claimWhileDue(): Promise<void> {
     while (this.requested && !this.stopped) {
+      const free = this.config.concurrency - this.running.size - this.claimedAtWrite.size;
+      if (free <= 0) return; // still requested: the next delivery to end claims again
       this.requested = false;
-      const free = this.config.concurrency - this.running.size;
-      if (free <= 0) return; // a delivery that ends claims again
       const token = randomUUID();
       const claimed = await this.claim(token, free);
       for (const delivery of claimed) this.start(delivery, new DeliveryLease(delivery.deliveryId, token));
@@ -176,7 +238,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       .finally(() => {
         this.running.delete(delivery.deliveryId);
         if (this.running.size === 0) this.stopHeartbeat();
-        if (!this.stopped) this.pump();
+        // A slot is free: claim if something may be waiting for one (a wake-up while every slot was taken, or a
+        // claim that filled them all), not after every delivery.
+        if (!this.stopped && this.requested) this.pump();
         this.resolveIdle();
       });
     this.running.set(delivery.deliveryId, { lease, done });

@@ -6,7 +6,7 @@ import { Clock } from '../time/clock.js';
 import type { DeliveryError, DeliveryStatus } from './outbox-delivery.entity.js';
 import { OutboxFlushSubscriber } from './outbox-flush.subscriber.js';
 import { reportOn, type OutboxReport } from './outbox-report.js';
-import { outboxRows } from './outbox-rows.js';
+import { outboxRows, type OutboxWrite } from './outbox-rows.js';
 import { OutboxSubscriberRegistry } from './outbox-subscriber.registry.js';
 import { OutboxMetrics, type OutboxBacklog, type SubscriberBacklog } from './outbox.metrics.js';
 import { OutboxRelay } from './outbox.relay.js';
@@ -56,6 +56,7 @@ interface DeliveryRow {
 @Injectable()
 export class Outbox implements OnModuleInit, OnModuleDestroy {
   private pruneTimer?: NodeJS.Timeout;
+  private readonly flushSubscriber: OutboxFlushSubscriber;
 
   constructor(
     private readonly orm: MikroORM,
@@ -66,15 +67,14 @@ export class Outbox implements OnModuleInit, OnModuleDestroy {
     private readonly config: OutboxConfig,
   ) {
     metrics.readBacklogFrom(() => this.backlog());
+    this.flushSubscriber = new OutboxFlushSubscriber(
+      (events, claimAtWrite) => this.rows(events, claimAtWrite),
+      relay,
+    );
   }
 
   onModuleInit(): void {
-    this.orm.em.getEventManager().registerSubscriber(
-      new OutboxFlushSubscriber(
-        (events) => this.rows(events),
-        () => this.relay.wake(),
-      ),
-    );
+    this.orm.em.getEventManager().registerSubscriber(this.flushSubscriber);
     if (this.config.relayEnabled) {
       this.pruneTimer = setInterval(() => void this.prune().catch(() => undefined), PRUNE_EVERY_MS);
       this.pruneTimer.unref();
@@ -87,12 +87,25 @@ export class Outbox implements OnModuleInit, OnModuleDestroy {
 
   /** Adds the events to `em`'s unit of work; they are written by its next flush (the transaction's commit). */
   record(em: EntityManager, events: readonly EventEnvelope[]): void {
-    for (const row of this.rows(events)) em.persist(row);
+    for (const row of this.flushSubscriber.rowsFor(em, events)) em.persist(row);
   }
 
-  private rows(events: readonly EventEnvelope[]): object[] {
+  /** The rows of `events`; with `claimAtWrite`, the relay claims what it can run here as they are written. */
+  private rows(events: readonly EventEnvelope[], claimAtWrite: boolean): OutboxWrite {
     const now = this.clock.now();
-    return events.flatMap((event) => outboxRows(event, this.subscribers.subscribersOf(event.type), now));
+    const written = events.map((event) => ({
+      event,
+      rows: outboxRows(event, this.subscribers.subscribersOf(event.type), now),
+    }));
+    const deliveries = written.flatMap(({ event, rows: [, ...deliveries] }) =>
+      deliveries.map((delivery) => ({ delivery, event })),
+    );
+    const claims = claimAtWrite ? this.relay.claimAtWrite(deliveries) : [];
+    return {
+      rows: written.flatMap(({ rows }) => rows),
+      claims,
+      unclaimed: claims.length < deliveries.length,
+    };
   }
 
   /** Deliveries, newest first: what is pending, what failed and why. */

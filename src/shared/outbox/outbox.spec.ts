@@ -4,6 +4,7 @@ import { Module, type Type } from '@nestjs/common';
 import { MikroORM, type EntityManager } from '@mikro-orm/core';
 import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
+import pg from 'pg';
 import request from 'supertest';
 import { createTestApp, type TestApp } from '../../../test/support/test-app.js';
 import { AggregateRoot } from '../domain/aggregate-root.js';
@@ -356,11 +357,16 @@ describe('Outbox', () => {
   });
 
   describe('claims', () => {
-    /** Records an event already claimed by a relay that then died, with `attempts` used up. */
+    /**
+     * Records an event already claimed by a relay that then died, with `attempts` used up. In a nested transaction,
+     * so that this relay does not claim it as it is written (it claims only what a transaction's own commit writes).
+     */
     const publishClaimedByDeadRelay = (event: EventEnvelope, attempts: number) =>
       inTenant(async (em) => {
-        outbox.record(em, [event]);
-        await em.flush();
+        await em.transactional(async (nested) => {
+          outbox.record(nested, [event]);
+          await nested.flush();
+        });
         await em
           .getConnection()
           .execute(
@@ -409,6 +415,87 @@ describe('Outbox', () => {
       ]);
       expect(never.exhausted).toHaveLength(1);
     });
+  });
+
+  describe('claims at write', () => {
+    it('claims a delivery as the transaction writes it and runs it right after the commit', async () => {
+      const seen = new Recorder();
+      subscribe('test.at-write', ['test.at-write'], seen);
+      const event = new Pinged('test.at-write', 1);
+      let atWrite: { claim_token: string | null; attempts: number; claimed_until: Date | null } | undefined;
+      await inTenant(async (em) => {
+        outbox.record(em, [event]);
+        await em.flush();
+        [atWrite] = await em
+          .getConnection()
+          .execute(
+            'select claim_token, attempts, claimed_until from outbox_delivery where event_id = ?',
+            [event.eventId],
+            'all',
+            em.getTransactionContext(),
+          );
+      });
+
+      // Written claimed, with its first attempt and a lease: no relay's claim can take it.
+      expect(atWrite).toMatchObject({ claim_token: expect.any(String), attempts: 1 });
+      expect(new Date(atWrite!.claimed_until!).getTime()).toBe(clock.now().getTime() + LEASE_MS);
+      await seen.received$(1);
+      expect(seen.attempts).toEqual([{ attempt: 1, maxAttempts: 3 }]);
+      await relay.drain();
+      expect(await outbox.deliveries({ eventId: event.eventId })).toEqual([
+        expect.objectContaining({ status: 'delivered', attempts: 1 }),
+      ]);
+    });
+
+    it('gives the slots back when the transaction rolls back', async () => {
+      const gate = new Gate();
+      subscribe('test.at-write-rollback', ['test.at-write-rollback'], gate);
+      const batch = () =>
+        Array.from({ length: CONCURRENCY }, (_, n) => new Pinged('test.at-write-rollback', n));
+      await expect(
+        inTenant(async (em) => {
+          outbox.record(em, batch());
+          await em.flush();
+          throw new Error('rolled back');
+        }),
+      ).rejects.toThrow('rolled back');
+
+      await publish(...batch());
+      await gate.started$(CONCURRENCY);
+      expect(relay.runningDeliveries()).toHaveLength(CONCURRENCY);
+      gate.open();
+      await relay.drain();
+    });
+
+    const server = process.env.DATABASE_URL?.trim();
+    (server ? it : it.skip)(
+      'notifies other relays only of deliveries no relay claimed at write (LISTEN outbox_due)',
+      async () => {
+        const gate = new Gate();
+        subscribe('test.at-write-notify', ['test.at-write-notify'], gate);
+        const listener = new pg.Client({ connectionString: t.database.url });
+        await listener.connect();
+        let notified = 0;
+        listener.on('notification', () => (notified += 1));
+        await listener.query('listen outbox_due');
+        try {
+          await publish(new Pinged('test.at-write-notify', 1)); // claimed at write
+          await sleep(300);
+          expect(notified).toBe(0);
+
+          // One more than the free slots: the last is written unclaimed, for any relay.
+          await publish(
+            ...Array.from({ length: CONCURRENCY }, (_, n) => new Pinged('test.at-write-notify', n)),
+          );
+          await sleep(300);
+          expect(notified).toBe(1);
+        } finally {
+          gate.open();
+          await relay.drain();
+          await listener.end();
+        }
+      },
+    );
   });
 
   describe('concurrency', () => {
