@@ -61,10 +61,10 @@ export function stepErrorOf(error: unknown): StepError {
  * any other failure fails the step at once. An outcome that names a number another of ours holds fails the step
  * once, with `NUMBERS.CONFLICT`, for an operator: no retry can change it.
  *
- * Each of its transactions first confirms the outbox delivery's lease (`currentDeliveryLease()?.confirm`): an
- * attempt whose lease another relay has taken over (this one hung for a whole lease) writes nothing, neither its
- * start nor its outcome, so a step is never run twice beside itself to completion; the relay that took over runs
- * it, knowing the earlier attempt's outcome unknown.
+ * Each of its transactions first confirms the outbox delivery's lease (`currentDeliveryLease()?.confirm`; the
+ * outcome's settles the delivery with it, `settleIn`): an attempt whose lease another relay has taken over (this one
+ * hung for a whole lease) writes nothing, neither its start nor its outcome, so a step is never run twice beside
+ * itself to completion; the relay that took over runs it, knowing the earlier attempt's outcome unknown.
  */
 @Injectable()
 export class ProvisioningSteps {
@@ -104,7 +104,9 @@ export class ProvisioningSteps {
 
     try {
       return await this.em.transactional(async (tx) => {
-        await currentDeliveryLease()?.confirm(tx);
+        // The attempt's last transaction: its outcome, the next step's event and this delivery's settlement commit
+        // together.
+        await currentDeliveryLease()?.settleIn(tx);
         const number = await tx.findOneOrFail(PhoneNumber, numberId, {
           lockMode: LockMode.PESSIMISTIC_WRITE,
         });

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { EventEnvelope, JsonObject } from '../domain/domain-event.js';
+import { currentDeliveryLease } from '../outbox/delivery-lease.js';
 import type { OutboxHandler } from '../outbox/outbox-subscriber.js';
 
 /**
@@ -31,6 +32,8 @@ export abstract class EventProjection implements OutboxHandler {
 
   async handle(event: EventEnvelope<JsonObject>): Promise<void> {
     await this.em.transactional(async (tx) => {
+      // The delivery is settled with the writes it causes (and its lease confirmed before them).
+      await currentDeliveryLease()?.settleIn(tx);
       await this.lock(tx, event.tenantId);
       await this.applyOnce(tx, event);
     });

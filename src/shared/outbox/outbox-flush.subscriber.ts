@@ -1,6 +1,7 @@
 import type { EntityManager, EventSubscriber, FlushEventArgs, TransactionEventArgs } from '@mikro-orm/core';
 import { AggregateRoot } from '../domain/aggregate-root.js';
 import type { EventEnvelope } from '../domain/domain-event.js';
+import { transactionEnded } from './delivery-lease.js';
 import type { OutboxWrite } from './outbox-rows.js';
 import type { ClaimedAtWrite } from './outbox.relay.js';
 
@@ -17,6 +18,8 @@ export interface OutboxCommitted {
  * Hooks the outbox into MikroORM's unit of work:
  * - on flush, the events recorded by the aggregates being flushed become outbox rows in the same
  *   transaction (so a handler only changes its aggregate and flushes);
+ * - at the end of a transaction that settled a handler's delivery (`DeliveryLease.settleIn`), the lease learns
+ *   whether it committed;
  * - after the commit of a transaction that wrote outbox rows, the deliveries the relay claimed as they were written
  *   start, and the relay is woken for the others, so events leave at once instead of at the next poll. (Rows written
  *   inside a nested transaction are claimed by no one at write and wake the relay by the database's notification.)
@@ -53,6 +56,7 @@ export class OutboxFlushSubscriber implements EventSubscriber {
 
   afterTransactionCommit({ em, transaction }: TransactionEventArgs): void {
     if (transaction?.savepointName) return;
+    transactionEnded(em, true);
     const pending = this.written.get(em);
     if (!pending) return;
     this.written.delete(em);
@@ -62,6 +66,7 @@ export class OutboxFlushSubscriber implements EventSubscriber {
 
   afterTransactionRollback({ em, transaction }: TransactionEventArgs): void {
     if (transaction?.savepointName) return;
+    transactionEnded(em, false);
     const pending = this.written.get(em);
     this.written.delete(em);
     if (pending) this.relay.releaseClaimed(pending.claims);

@@ -73,7 +73,9 @@ export const OUTBOX_DUE_CHANNEL = 'outbox_due';
  *   deliveries are taken over by any relay (a restarted one included) within the lease. A handler whose lease was
  *   lost (it hung, or lost the database, for a whole lease, and another relay took over) must not write its
  *   outcome: outcomes are written only where the claim token is still ours, and a handler's own transactions confirm
- *   the lease (`currentDeliveryLease()?.confirm(em)`), so a step never runs twice beside itself to completion.
+ *   the lease (`currentDeliveryLease()?.confirm(em)`), so a step never runs twice beside itself to completion. A
+ *   handler's last transaction may settle its delivery itself (`settleIn(em)`: confirmed and marked delivered with
+ *   its outcome, one statement), and the relay then writes nothing after it.
  * - Per subscriber: a failing subscriber is retried (exponential backoff, equal jitter) without the others running
  *   again; after `maxAttempts` the delivery is marked failed, keeps its error, and the subscriber's `onExhausted`
  *   hook runs in that transaction. `Outbox.retry` re-arms it.
@@ -175,7 +177,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
           lastError: null,
           event,
         },
-        lease: new DeliveryLease(delivery.id, token),
+        lease: new DeliveryLease(delivery.id, token, () => this.clock.now()),
       });
     }
     return claims;
@@ -219,7 +221,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       this.requested = false;
       const token = randomUUID();
       const claimed = await this.claim(token, free);
-      for (const delivery of claimed) this.start(delivery, new DeliveryLease(delivery.deliveryId, token));
+      for (const delivery of claimed) {
+        this.start(delivery, new DeliveryLease(delivery.deliveryId, token, () => this.clock.now()));
+      }
       // Every free slot filled: more may be due.
       if (claimed.length === free) this.requested = true;
     }
@@ -355,9 +359,18 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       await this.tenantScope.run(delivery.event.tenantId, () =>
         subscriber.handler.handle(delivery.event, { attempt: delivery.attempt, maxAttempts }),
       );
-      // The handler's work is committed, its delivery not yet: a crash here makes the event come again.
+      // The handler's work is committed, its delivery not yet (unless it settled it): a crash here makes the event
+      // come again.
       failpoint('outbox.after-handler');
     } catch (error) {
+      if (lease.settled) {
+        // What failed came after the delivery's outcome committed with the handler's work: nothing to retry.
+        this.logger.warn(
+          { err: error, subscriber: delivery.subscriber, eventId: delivery.event.eventId },
+          'outbox handler failed after its delivery was settled',
+        );
+        return;
+      }
       if (error instanceof DeliveryLeaseLostError || lease.lost) {
         this.logger.warn(
           { subscriber: delivery.subscriber, eventId: delivery.event.eventId, attempt: delivery.attempt },
@@ -384,6 +397,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       return;
     }
     this.metrics.delivered.inc({ subscriber: delivery.subscriber });
+    if (lease.settled) return; // with the handler's own last transaction
     await this.settle(delivery, token, "status = 'delivered', delivered_at = ?", [this.clock.now()]);
   }
 

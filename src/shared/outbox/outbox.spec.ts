@@ -11,7 +11,7 @@ import { AggregateRoot } from '../domain/aggregate-root.js';
 import { DomainEvent, type EventEnvelope } from '../domain/domain-event.js';
 import { FakeClock } from '../testing/fake-clock.js';
 import { Clock } from '../time/clock.js';
-import { currentDeliveryLease, DeliveryLeaseLostError } from './delivery-lease.js';
+import { currentDeliveryLease, DeliveryLease, DeliveryLeaseLostError } from './delivery-lease.js';
 import type { DeliveryError } from './outbox-delivery.entity.js';
 import { OutboxSubscriber, type DeliveryContext, type OutboxHandler } from './outbox-subscriber.js';
 import { OutboxSubscriberRegistry } from './outbox-subscriber.registry.js';
@@ -562,6 +562,45 @@ describe('Outbox', () => {
       long.open();
       await relay.drain();
       expect(await leaseOf(event.eventId)).toMatchObject({ status: 'delivered', claim_token: null });
+    });
+
+    it('a handler that settles its delivery with its work leaves the relay nothing to write; a rolled-back settlement leaves it to the relay', async () => {
+      const widgetId = randomUUID();
+      let failOnce = true;
+      const settling = new Recorder();
+      const leases: DeliveryLease[] = [];
+      const handler: OutboxHandler = {
+        handle: async (event, context) => {
+          leases.push(currentDeliveryLease()!);
+          await inTenant(async (em) => {
+            await currentDeliveryLease()!.settleIn(em);
+            em.create(Widget, { id: context.attempt === 1 ? randomUUID() : widgetId, name: 'settled' });
+            if (failOnce) {
+              failOnce = false;
+              throw Object.assign(new Error('rolled back after settling'), { code: 'TEST.ROLLED_BACK' });
+            }
+          });
+          await settling.handle(event, context);
+        },
+      };
+      subscribe('test.settling', ['test.settling'], handler);
+      const event = new Pinged('test.settling', 1);
+      await publish(event);
+      await relay.drain();
+
+      // The first attempt's settlement rolled back with its work: the relay recorded the failure for a retry.
+      expect(await leaseOf(event.eventId)).toMatchObject({ status: 'pending', claim_token: null });
+      clock.advance(BACKOFF_BASE_MS);
+      await relay.drain();
+      expect(settling.attempts).toEqual([{ attempt: 2, maxAttempts: 3 }]);
+      const [delivery] = await outbox.deliveries({ eventId: event.eventId });
+      expect(delivery).toMatchObject({ status: 'delivered', attempts: 2 });
+      expect(delivery!.deliveredAt).toEqual(clock.now());
+      // Only the committed settlement counts: the relay settled the first attempt (as failed), not the second.
+      expect(leases.map((lease) => lease.settled)).toEqual([false, true]);
+      expect(await t.ownerQuery('select name from test_widget where id = $1', [widgetId])).toEqual([
+        { name: 'settled' },
+      ]);
     });
 
     it("a handler whose lease was taken over writes nothing: its transaction's confirm fails, the delivery stays the other relay's", async () => {
