@@ -35,14 +35,16 @@ describe('AppRoleClient', () => {
     (client.query as (text: string, values?: unknown[]) => Promise<pg.QueryResult>)(text, values);
   const rows = async (text: string) => (await run(text)).rows;
 
-  it('sends the opening, the role switch and the first statement as one round trip', async () => {
+  it('sends the opening, the role switch, the settings and the first statement as one round trip', async () => {
     expect((await run('begin')).command).toBe('BEGIN');
     expect(roundTrips).toBe(0);
-    await run(`select set_config('app.tenant_id', 'tenant-a', true)`);
-    expect(roundTrips).toBe(1);
+    // The tenant's setting waits with the opening.
+    expect((await run(`select set_config('app.tenant_id', 'tenant-a', true)`)).command).toBe('SELECT');
+    expect(roundTrips).toBe(0);
     expect(await rows(WHO)).toEqual([{ role: 'numbers_app', tenant: 'tenant-a' }]);
+    expect(roundTrips).toBe(1);
     await run('commit');
-    expect(roundTrips).toBe(3);
+    expect(roundTrips).toBe(2);
     expect(client.getTransactionStatus()).toBe('I');
     // The setting was the transaction's own.
     expect(await rows(WHO)).toEqual([{ role: 'numbers_app', tenant: '' }]);
@@ -66,6 +68,7 @@ describe('AppRoleClient', () => {
 
   it('sends nothing for a transaction that ends before any statement', async () => {
     await run('begin');
+    await run(`select set_config('app.tenant_id', 'tenant-a', true)`);
     expect((await run('commit')).command).toBe('COMMIT');
     await run('start transaction isolation level repeatable read');
     expect((await run('rollback')).command).toBe('ROLLBACK');
@@ -104,6 +107,33 @@ describe('AppRoleClient', () => {
     await expect(run(`begin /* ; */; ${WHO}; commit`)).rejects.toThrow(/plain begin/);
     await expect(run(`begin isolation level 'x'; ${WHO}; commit`)).rejects.toThrow(/plain begin/);
     expect(roundTrips).toBe(0);
+  });
+
+  it('sends a settings statement that holds another statement as any first statement', async () => {
+    await run('begin');
+    const results = (await run(
+      `select set_config('app.tenant_id', 'tenant-c', true); ${WHO}`,
+    )) as unknown as pg.QueryResult[];
+    expect(roundTrips).toBe(1);
+    expect(results[1]!.rows).toEqual([{ role: 'numbers_app', tenant: 'tenant-c' }]);
+    await run('commit');
+  });
+
+  it('runs a statement outside any transaction in one of its own, as the application role, in one round trip', async () => {
+    expect(await rows(WHO)).toEqual([{ role: 'numbers_app', tenant: '' }]);
+    expect(roundTrips).toBe(1);
+    expect(client.getTransactionStatus()).toBe('I');
+    const results = (await run('select 1 as a; select 2 as b')) as unknown as pg.QueryResult[];
+    expect(results.map((r) => r.rows)).toEqual([[{ a: 1 }], [{ b: 2 }]]);
+  });
+
+  it('rolls back a statement outside any transaction that fails, leaving no transaction open', async () => {
+    await expect(
+      run(`select set_config('app.tenant_id', 'x', false); select * from no_such_table`),
+    ).rejects.toThrow(/no_such_table/);
+    expect(client.getTransactionStatus()).toBe('I');
+    // Nothing of it stayed: a session setting made before the failure was rolled back with it.
+    expect(await rows(WHO)).toEqual([{ role: 'numbers_app', tenant: '' }]);
   });
 
   it('keeps the isolation level of the opening', async () => {

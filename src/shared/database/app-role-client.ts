@@ -12,6 +12,9 @@ const STARTS_TRANSACTION = /^\s*(begin|start\s+transaction)\b/i;
 const PLAIN_OPENING = /^\s*(begin|start\s+transaction)[\w\s,]*$/i;
 /** A statement that ends a transaction, alone (no second statement after it). */
 const ENDS_TRANSACTION = /^\s*(commit|rollback|end|abort)\s*;?\s*$/i;
+/** A statement that only sets transaction-local settings (MikroORM's session context: `select set_config(…)`). */
+const SETS_CONFIG =
+  /^\s*select\s+set_config\((?:[^;'"]|'(?:[^']|'')*')*\)(?:\s*,\s*set_config\((?:[^;'"]|'(?:[^']|'')*')*\))*\s*$/i;
 const isEmpty = (values: unknown) => values === undefined || (Array.isArray(values) && values.length === 0);
 
 /**
@@ -26,8 +29,10 @@ const isEmpty = (values: unknown) => values === undefined || (Array.isArray(valu
  * - A text of several statements that opens a transaction (`begin; …; commit`, a whole transaction in one round
  *   trip) gets the role switch right after its opening, so that none of its statements runs without it; its answer
  *   leaves the role switch's result out. Its opening must be a plain `begin` (with modes only), else it is refused.
+ * - The transaction's settings (MikroORM's `select set_config(…)` of the tenant, its session context) that come
+ *   before its first statement wait with the opening, so the opening, the tenant and a first read cost one round trip.
  * - A statement outside any transaction is wrapped: `begin; set local role numbers_app`, the statement, `commit`
- *   (`rollback` when it fails).
+ *   (`rollback` when it fails); as one round trip when it has no parameters.
  * - Inside a transaction (status `T` or `E` of the server's ReadyForQuery), statements go as they are.
  *
  * Why per transaction and not `SET ROLE` once per connection: the embedded database (PGlite behind
@@ -44,6 +49,8 @@ export class AppRoleClient extends pg.Client {
 
   /** The `begin` of a transaction whose first statement has not come yet, and so is not sent yet. */
   private opening: string | undefined;
+  /** The transaction's settings (`select set_config(…)`) that came before its first statement: they wait with it. */
+  private settings: string[] = [];
 
   // One signature for all of `pg.Client.query`'s overloads; what it returns is what the base class returns.
   override query(...args: unknown[]): never {
@@ -96,7 +103,9 @@ export class AppRoleClient extends pg.Client {
       });
       return result;
     }
-    await this.raw(this.enterRole === null ? 'begin' : `begin; ${this.enterRole}`);
+    const begin = this.enterRole === null ? 'begin' : `begin; ${this.enterRole}`;
+    if (simple && typeof text === 'string') return this.wrapped(begin, text);
+    await this.raw(begin);
     let result: unknown;
     try {
       result = await send();
@@ -122,20 +131,30 @@ export class AppRoleClient extends pg.Client {
     simple: boolean,
     send: () => Promise<unknown>,
   ): Promise<unknown> {
-    this.opening = undefined;
     const end = typeof text === 'string' ? ENDS_TRANSACTION.exec(text) : null;
     if (end) {
+      this.opening = undefined;
+      this.settings = [];
       const command = /^(commit|end)$/i.test(end[1]!) ? 'COMMIT' : 'ROLLBACK';
       return { command, rowCount: null, oid: null, rows: [], fields: [] };
     }
+    if (simple && typeof text === 'string' && SETS_CONFIG.test(text)) {
+      // The tenant's `app.tenant_id` and such: part of the opening, they wait with it for the first statement.
+      this.settings.push(text);
+      return { command: 'SELECT', rowCount: null, oid: null, rows: [], fields: [] };
+    }
+    const head = [opening, this.enterRole!, ...this.settings];
+    this.opening = undefined;
+    this.settings = [];
     try {
       if (!simple || typeof text !== 'string') {
-        await this.raw(`${opening}; ${this.enterRole}`);
+        await this.raw(head.join('; '));
         return await send();
       }
-      const results = (await this.raw(`${opening}; ${this.enterRole}; ${text}`)) as unknown[];
-      // The opening's and the role switch's results first, then the statement's (one, or one per statement).
-      const own = results.slice(2);
+      const results = (await this.raw(`${head.join('; ')}; ${text}`)) as unknown[];
+      // The opening's, the role switch's and the settings' results first, then the statement's (one, or one per
+      // statement).
+      const own = results.slice(head.length);
       return own.length === 1 ? own[0] : own;
     } catch (error) {
       await this.settled();
@@ -157,6 +176,24 @@ export class AppRoleClient extends pg.Client {
       };
       for (const event of ['readyForQuery', 'end', 'error']) self.connection.on(event, done);
     });
+  }
+
+  /**
+   * A text outside any transaction, in one of its own, in one round trip: `begin[; set local role …]; <text>; commit`,
+   * answered with the text's results. When it fails the transaction is rolled back (nothing after the failure ran,
+   * the `commit` included) before the failure is answered.
+   */
+  private async wrapped(begin: string, text: string): Promise<unknown> {
+    const opening = begin.split(';').length;
+    try {
+      const results = (await this.raw(`${begin}; ${text}; commit`)) as unknown[];
+      const own = results.slice(opening, -1);
+      return own.length === 1 ? own[0] : own;
+    } catch (error) {
+      await this.settled();
+      if (this.getTransactionStatus() !== 'I') await this.raw('rollback').catch(() => undefined);
+      throw error;
+    }
   }
 
   /** `begin; <statements>`: the role switch goes right after the opening, in the same round trip. */
