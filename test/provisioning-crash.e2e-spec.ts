@@ -104,9 +104,10 @@ describe('provisioning survives a crash at any step', () => {
       expect(inVapi).toHaveLength(1);
       expect(inVapi[0].id).toBe(number.vapiNumberId);
 
-      // Killed between the claim and its handler: the purchase never started; the restarted relay took the
-      // delivery over once its lease ran out, and the purchase ran once.
-      if (boundary === 'outbox.after-claim') expect(number.steps.purchase.attempts).toBe(1);
+      // Killed between the claim and its handler: the purchase's first attempt was recorded with the request (its
+      // outcome unknown) and never called Twilio; the restarted relay took the delivery over once its lease ran out,
+      // and its second attempt (which first asks Twilio for the number's mark) bought it once.
+      if (boundary === 'outbox.after-claim') expect(number.steps.purchase.attempts).toBe(2);
 
       const list = await call('GET', `/api/projects/${projectId}/numbers`);
       expect(list.body.items.filter((n) => n.status !== 'active')).toEqual([]);

@@ -478,6 +478,19 @@ export class PhoneNumber extends AggregateRoot {
     return { previousOutcomeUnknown };
   }
 
+  /**
+   * Starts the first attempt of the provisioning step the number has just moved to (or was created at), unless a
+   * release takes over: in the transaction that moved it, so that the step's delivery, run right after that commit,
+   * finds its attempt recorded and goes straight to its provider call (`ProvisioningSteps.run`).
+   */
+  startNextStep(now = new Date()): void {
+    const next = this.currentStep;
+    if (!next || !PROVISIONING_STEPS.includes(next)) return;
+    const state = this.stepState(next);
+    if (state.status !== 'pending' || state.attempts > 0 || this.yieldsToRelease(next)) return;
+    this.startAttempt(next, now);
+  }
+
   /** The attempt failed in a way a later attempt may not: the step waits for its retry. */
   attemptFailed(step: StepName, error: StepError, outcomeUnknown: boolean): void {
     this.assertAt(step);

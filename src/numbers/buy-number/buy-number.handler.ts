@@ -59,6 +59,7 @@ export class BuyNumberHandler implements ICommandHandler<BuyNumberCommand> {
           requestedNumber: request.number ?? null,
           idempotencyKey,
         });
+        number.startNextStep();
         tx.persist(number);
         return number;
       });

@@ -83,13 +83,15 @@ export class ProvisioningSteps {
     // Answers the number once its outcome is committed, or null when this attempt changed nothing.
     // Each part locks the row, so that a request changing the number at the same time (a release, a restore, a
     // change) is either seen by the part or sees what the part did, never overwritten by it.
-    const started = await this.em.transactional(async (tx) => {
-      await currentDeliveryLease()?.confirm(tx);
-      const number = await tx.findOne(PhoneNumber, numberId, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      if (!number?.isAt(step) || number.yieldsToRelease(step)) return null;
-      const { previousOutcomeUnknown } = number.startAttempt(step);
-      return { number, attempt: { number: number.stepState(step).attempts, previousOutcomeUnknown } };
-    });
+    const started =
+      (await this.startedWithItsStep(numberId, step)) ??
+      (await this.em.transactional(async (tx) => {
+        await currentDeliveryLease()?.confirm(tx);
+        const number = await tx.findOne(PhoneNumber, numberId, { lockMode: LockMode.PESSIMISTIC_WRITE });
+        if (!number?.isAt(step) || number.yieldsToRelease(step)) return null;
+        const { previousOutcomeUnknown } = number.startAttempt(step);
+        return { number, attempt: { number: number.stepState(step).attempts, previousOutcomeUnknown } };
+      }));
     if (!started) return null;
     this.metrics.attempt(step);
 
@@ -112,6 +114,7 @@ export class ProvisioningSteps {
         });
         if (!number.isAt(step)) return null;
         outcome(number);
+        number.startNextStep();
         return number;
       });
     } catch (error) {
@@ -120,6 +123,24 @@ export class ProvisioningSteps {
       await this.recordFailure(numberId, step, new NumberConflictError());
       return null;
     }
+  }
+
+  /**
+   * The attempt recorded with the step by the transaction that moved the number to it (`startNextStep`), when this
+   * delivery is the one it was recorded for: the delivery's first attempt finding the step's first attempt running.
+   * Then nothing is to be recorded before the provider call, and one read replaces the locking transaction. Anything
+   * else (a retry, a delivery taken over after a crash: its attempt counts two) records its attempt as before.
+   */
+  private async startedWithItsStep(
+    numberId: string,
+    step: StepName,
+  ): Promise<{ number: PhoneNumber; attempt: Attempt } | null> {
+    const lease = currentDeliveryLease();
+    if (!lease) return null;
+    const number = await this.em.findOne(PhoneNumber, numberId, { refresh: true });
+    const state = number?.stepState(step);
+    if (!number?.isAt(step) || state?.status !== 'running' || state.attempts !== lease.attempt) return null;
+    return { number, attempt: { number: state.attempts, previousOutcomeUnknown: false } };
   }
 
   /**

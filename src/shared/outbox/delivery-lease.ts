@@ -27,6 +27,8 @@ export class DeliveryLease {
   constructor(
     readonly deliveryId: string,
     readonly token: string,
+    /** The delivery's attempt this lease is for (1 for its first). */
+    readonly attempt = 1,
     /** The time `settleIn` writes as the delivery's (the relay's clock). */
     private readonly now: () => Date = () => new Date(),
   ) {}

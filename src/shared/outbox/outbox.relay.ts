@@ -177,7 +177,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
           lastError: null,
           event,
         },
-        lease: new DeliveryLease(delivery.id, token, () => this.clock.now()),
+        lease: new DeliveryLease(delivery.id, token, 1, () => this.clock.now()),
       });
     }
     return claims;
@@ -222,7 +222,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       const token = randomUUID();
       const claimed = await this.claim(token, free);
       for (const delivery of claimed) {
-        this.start(delivery, new DeliveryLease(delivery.deliveryId, token, () => this.clock.now()));
+        this.start(
+          delivery,
+          new DeliveryLease(delivery.deliveryId, token, delivery.attempt, () => this.clock.now()),
+        );
       }
       // Every free slot filled: more may be due.
       if (claimed.length === free) this.requested = true;
