@@ -167,8 +167,15 @@ export class AppRoleClient extends pg.Client {
    * arrives, and updates the transaction status only with the ReadyForQuery that follows it.
    */
   private async settled(): Promise<void> {
-    const self = this as unknown as { readyForQuery: boolean; connection: EventEmitter };
-    if (self.readyForQuery) return;
+    const self = this as unknown as {
+      readyForQuery: boolean;
+      _ended?: boolean;
+      _ending?: boolean;
+      _queryable?: boolean;
+      connection: EventEmitter;
+    };
+    // A connection that ended (or lost its socket) sends no ReadyForQuery again: nothing to wait for.
+    if (self.readyForQuery || self._ended || self._ending || self._queryable === false) return;
     await new Promise<void>((resolve) => {
       const done = () => {
         for (const event of ['readyForQuery', 'end', 'error']) self.connection.off(event, done);
