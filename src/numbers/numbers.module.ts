@@ -24,6 +24,7 @@ import { NumberImportProcessManager } from './provisioning/number-import.process
 import { NumberProvisioningProcessManager } from './provisioning/number-provisioning.process-manager.js';
 import { ProvisioningMetrics } from './provisioning/provisioning.metrics.js';
 import { ProvisioningSteps } from './provisioning/provisioning-steps.js';
+import { StepHandOffs } from './provisioning/step-hand-offs.js';
 import { PurchaseStep } from './provisioning/purchase.step.js';
 import { RegisterStep } from './provisioning/register.step.js';
 import { DetachStep } from './release-number/detach.step.js';
@@ -55,6 +56,7 @@ import { WatchNumberController } from './watch-number/watch-number.controller.js
     NumberCatalog,
     ProvisioningMetrics,
     ProvisioningSteps,
+    StepHandOffs,
     NumberProvisioningProcessManager,
     NumberImportProcessManager,
     NumberOutcome,

@@ -10,6 +10,7 @@ import { currentDeliveryLease, DeliveryLeaseLostError } from '../../shared/outbo
 import { PhoneNumber, type StepError, type StepName } from '../phone-number.entity.js';
 import { NumberConflictError } from '../phone-number.errors.js';
 import { ProvisioningMetrics } from './provisioning.metrics.js';
+import { StepHandOffs, type PendingOffer } from './step-hand-offs.js';
 
 /** What a step's work returns: the change to make to the number once the provider calls are done. */
 export type StepOutcome = (number: PhoneNumber) => void;
@@ -73,6 +74,7 @@ export class ProvisioningSteps {
   constructor(
     private readonly em: EntityManager,
     private readonly metrics: ProvisioningMetrics,
+    private readonly handOffs: StepHandOffs,
   ) {}
 
   async run(
@@ -104,8 +106,9 @@ export class ProvisioningSteps {
       return null;
     }
 
+    let offered: PendingOffer | undefined;
     try {
-      return await this.em.transactional(async (tx) => {
+      const done = await this.em.transactional(async (tx) => {
         // The attempt's last transaction: its outcome, the next step's event and this delivery's settlement commit
         // together.
         await currentDeliveryLease()?.settleIn(tx);
@@ -115,9 +118,13 @@ export class ProvisioningSteps {
         if (!number.isAt(step)) return null;
         outcome(number);
         number.startNextStep();
+        offered = this.handOffs.offer(number);
         return number;
       });
+      offered?.committed();
+      return done;
     } catch (error) {
+      offered?.abandoned();
       if (!(error instanceof UniqueConstraintViolationException)) throw error;
       this.logger.error({ numberId, step, err: error }, `step ${step} conflicts with another number`);
       await this.recordFailure(numberId, step, new NumberConflictError());
@@ -128,8 +135,9 @@ export class ProvisioningSteps {
   /**
    * The attempt recorded with the step by the transaction that moved the number to it (`startNextStep`), when this
    * delivery is the one it was recorded for: the delivery's first attempt finding the step's first attempt running.
-   * Then nothing is to be recorded before the provider call, and one read replaces the locking transaction. Anything
-   * else (a retry, a delivery taken over after a crash: its attempt counts two) records its attempt as before.
+   * Then nothing is to be recorded before the provider call, and the number as that transaction committed it (handed
+   * over in this process, `StepHandOffs`) or one read replaces the locking transaction. Anything else (a retry, a
+   * delivery taken over after a crash: its attempt counts two) records its attempt as before.
    */
   private async startedWithItsStep(
     numberId: string,
@@ -137,7 +145,9 @@ export class ProvisioningSteps {
   ): Promise<{ number: PhoneNumber; attempt: Attempt } | null> {
     const lease = currentDeliveryLease();
     if (!lease) return null;
-    const number = await this.em.findOne(PhoneNumber, numberId, { refresh: true });
+    const number =
+      (lease.attempt === 1 ? await this.handOffs.take(numberId, step) : undefined) ??
+      (await this.em.findOne(PhoneNumber, numberId, { refresh: true }));
     const state = number?.stepState(step);
     if (!number?.isAt(step) || state?.status !== 'running' || state.attempts !== lease.attempt) return null;
     return { number, attempt: { number: state.attempts, previousOutcomeUnknown: false } };
