@@ -2,7 +2,7 @@ import type { EntityManager, EventSubscriber, FlushEventArgs, TransactionEventAr
 import { AggregateRoot } from '../domain/aggregate-root.js';
 import type { EventEnvelope } from '../domain/domain-event.js';
 import { transactionEnded } from './delivery-lease.js';
-import type { OutboxWrite } from './outbox-rows.js';
+import { outboxInsert, type OutboxWrite } from './outbox-rows.js';
 import type { ClaimedAtWrite } from './outbox.relay.js';
 
 /** What the relay does once a transaction that wrote outbox rows has ended. */
@@ -17,7 +17,8 @@ export interface OutboxCommitted {
 /**
  * Hooks the outbox into MikroORM's unit of work:
  * - on flush, the events recorded by the aggregates being flushed become outbox rows in the same
- *   transaction (so a handler only changes its aggregate and flushes);
+ *   transaction (so a handler only changes its aggregate and flushes): in a transaction, written at once as one
+ *   statement (`outboxInsert`); a flush outside any gives them to the unit of work, whose transaction it is;
  * - at the end of a transaction that settled a handler's delivery (`DeliveryLease.settleIn`), the lease learns
  *   whether it committed;
  * - after the commit of a transaction that wrote outbox rows, the deliveries the relay claimed as they were written
@@ -51,7 +52,16 @@ export class OutboxFlushSubscriber implements EventSubscriber {
       if (entity instanceof AggregateRoot && entity.hasPendingEvents()) aggregates.add(entity);
     }
     const events = [...aggregates].flatMap((aggregate) => aggregate.pullEvents());
-    for (const row of this.rowsFor(em, events)) uow.computeChangeSet(row);
+    const rows = this.rowsFor(em, events);
+    if (rows.length === 0) return;
+    const transaction = em.getTransactionContext();
+    if (transaction) {
+      // Inside the flush's transaction: the rows go as one statement (the unit of work would send one per table).
+      const [sql, params] = outboxInsert(rows);
+      await em.getConnection().execute(sql, params, 'run', transaction);
+      return;
+    }
+    for (const row of rows) uow.computeChangeSet(row);
   }
 
   afterTransactionCommit({ em, transaction }: TransactionEventArgs): void {

@@ -43,3 +43,46 @@ export function outboxRows(
   );
   return [row, ...deliveries];
 }
+
+const EVENT_COLUMNS = 'id, type, tenant_id, occurred_at, recorded_at, payload';
+const DELIVERY_COLUMNS =
+  'id, event_id, subscriber, tenant_id, status, attempts, next_attempt_at, claimed_until, claim_token, created_at, updated_at';
+const iso = (at: Date | null | undefined) => (at ? at.toISOString() : null);
+
+/**
+ * One statement writing `outboxRows`' rows (of one event or several): the events, and their deliveries in a
+ * data-modifying `with` (https://www.postgresql.org/docs/current/queries-with.html#QUERIES-WITH-MODIFYING), whose
+ * foreign key to the events is checked at the statement's end, when both are written. `?` placeholders, for
+ * `Connection.execute`. One round trip instead of one per table.
+ */
+export function outboxInsert(rows: readonly object[]): [sql: string, params: unknown[]] {
+  const events = rows.filter((row): row is OutboxEvent => row instanceof OutboxEvent);
+  const deliveries = rows.filter((row): row is OutboxDelivery => row instanceof OutboxDelivery);
+  const params: unknown[] = [];
+  for (const e of events) {
+    params.push(e.id, e.type, e.tenantId, iso(e.occurredAt), iso(e.recordedAt), JSON.stringify(e.payload));
+  }
+  const insertEvents = `insert into outbox_event (${EVENT_COLUMNS}) values ${events
+    .map(() => '(?, ?, ?, ?, ?, ?::jsonb)')
+    .join(', ')}`;
+  if (deliveries.length === 0) return [insertEvents, params];
+  for (const d of deliveries) {
+    params.push(
+      d.id,
+      d.event.id,
+      d.subscriber,
+      d.tenantId,
+      d.status,
+      d.attempts,
+      iso(d.nextAttemptAt),
+      iso(d.claimedUntil),
+      d.claimToken ?? null,
+      iso(d.createdAt),
+      iso(d.updatedAt),
+    );
+  }
+  const insertDeliveries = `insert into outbox_delivery (${DELIVERY_COLUMNS}) values ${deliveries
+    .map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+    .join(', ')}`;
+  return [`with written_events as (${insertEvents}) ${insertDeliveries}`, params];
+}
