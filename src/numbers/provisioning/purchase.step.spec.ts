@@ -71,7 +71,7 @@ describe('the purchase step', () => {
     });
   });
 
-  it('fails the step once with NUMBERS.CONFLICT when Twilio shows a number another of ours holds', async () => {
+  it('adopts no number another of ours holds at Twilio (its SID), nor releases it: NUMBERS.CONFLICT, once', async () => {
     const telephony = t.app.get(TelephonyPort);
     // One of our numbers holds a Twilio number...
     const held = await telephony.purchase({ areaCode: '205' });
@@ -80,12 +80,13 @@ describe('the purchase step', () => {
       n.begin('register');
     });
     // ...which Twilio, for whatever reason, shows under the mark of another number whose last attempt's outcome is
-    // unknown: the purchase adopts it as that attempt's, and our records say it is taken.
+    // unknown: that number is not the purchase's to adopt, nor to hand back.
     const buyer = await storedNumber(t, owner, (n) => n.startAttempt('purchase'));
     await telephony.update(held.sid, { friendlyName: twilioMarkOf(buyer.id) });
 
-    await purchase(buyer.id);
+    const requests = await twilioRequestsOf(() => purchase(buyer.id));
 
+    expect(requests.map((r) => r.method)).toEqual(['GET']);
     const failed = await reloadNumber(t, owner.tenantId, buyer.id);
     expect(failed.status).toBe('failed');
     expect(failed.e164).toBeNull();
@@ -99,10 +100,106 @@ describe('the purchase step', () => {
     });
     const untouched = await reloadNumber(t, owner.tenantId, holder.id);
     expect(untouched).toMatchObject({ status: 'registering', e164: held.phoneNumber, twilioSid: held.sid });
+    expect((await telephony.findOwnedByFriendlyName(twilioMarkOf(buyer.id))).map((n) => n.sid)).toEqual([
+      held.sid,
+    ]);
 
     // A redelivered event finds the step over: nothing runs again.
     await purchase(buyer.id);
     expect((await reloadNumber(t, owner.tenantId, buyer.id)).steps.purchase.attempts).toBe(2);
+  });
+
+  describe('after an attempt whose outcome is unknown, when the number it bought cannot be claimed', () => {
+    let other: { tenantId: string; projectId: string; agentId: string };
+    beforeAll(async () => {
+      const p = await tenantWithProject(t, 'purchase-other-tenant');
+      other = { tenantId: await tenantIdOf(t, p.projectId), projectId: p.projectId, agentId: p.agentId };
+    });
+
+    /** A number whose first attempt bought a Twilio number under its mark, and died before recording it. */
+    const boughtThenLost = async (requestedNumber?: string) => {
+      const buyer = await storedNumber(t, owner, (n) => n.startAttempt('purchase'));
+      if (requestedNumber)
+        await t.ownerQuery('update phone_number set requested_number = $1, area_code = null where id = $2', [
+          requestedNumber,
+          buyer.id,
+        ]);
+      const lost = await t.app.get(TelephonyPort).purchase({
+        ...(requestedNumber ? { phoneNumber: requestedNumber } : { areaCode: '205' }),
+        friendlyName: buyer.twilioMark,
+      });
+      return { buyer, lost };
+    };
+    /** Another tenant's number holding this E.164 number live, with a Twilio number Twilio has forgotten. */
+    const heldLiveElsewhere = (e164: string) =>
+      storedNumber(t, other, (n) => {
+        n.purchased({ e164, twilioSid: `PN${'0'.repeat(30)}ff` });
+        n.begin('register');
+      });
+    const twilioPath = (sid?: string) =>
+      `/2010-04-01/Accounts/${t.sandbox!.twilioAccountSid}/IncomingPhoneNumbers${sid ? `/${sid}` : ''}.json`;
+
+    it('held live by another tenant’s number (Twilio forgot that sale): handed back, and another bought', async () => {
+      const { buyer, lost } = await boughtThenLost();
+      const holder = await heldLiveElsewhere(lost.phoneNumber);
+
+      const requests = await twilioRequestsOf(() => purchase(buyer.id));
+
+      expect(requests.map((r) => [r.method, r.path])).toEqual([
+        ['GET', twilioPath()],
+        ['DELETE', twilioPath(lost.sid)],
+        ['POST', twilioPath()],
+      ]);
+      const bought = await reloadNumber(t, owner.tenantId, buyer.id);
+      expect(bought.status).toBe('registering');
+      expect(bought.e164).toMatch(/^\+1205/);
+      expect(bought.e164).not.toBe(lost.phoneNumber);
+      // Exactly one Twilio number under its mark, the one it holds; the lost one is Twilio's again.
+      expect(await t.app.get(TelephonyPort).findOwnedByFriendlyName(buyer.twilioMark)).toMatchObject([
+        { sid: bought.twilioSid, phoneNumber: bought.e164 },
+      ]);
+      expect(await reloadNumber(t, other.tenantId, holder.id)).toMatchObject({
+        status: 'registering',
+        e164: lost.phoneNumber,
+      });
+    });
+
+    it('claimed by another purchase of ours in flight: handed back to it, and another bought', async () => {
+      const { buyer, lost } = await boughtThenLost();
+      const first = await storedNumber(t, other);
+      await t.ownerQuery('select claim_number_for_purchase($1, $2, 60000)', [lost.phoneNumber, first.id]);
+
+      const requests = await twilioRequestsOf(() => purchase(buyer.id));
+
+      expect(requests.map((r) => r.method)).toEqual(['GET', 'DELETE', 'POST']);
+      const bought = await reloadNumber(t, owner.tenantId, buyer.id);
+      expect(bought.status).toBe('registering');
+      expect(bought.e164).not.toBe(lost.phoneNumber);
+      expect(await t.app.get(TelephonyPort).findOwnedByFriendlyName(buyer.twilioMark)).toMatchObject([
+        { sid: bought.twilioSid },
+      ]);
+    });
+
+    it('asked for by name and held live by another tenant’s number: handed back, and refused', async () => {
+      const [wanted] = await t.app
+        .get(TelephonyPort)
+        .searchAvailable({ country: 'US', areaCode: '312', limit: 1 });
+      const { buyer, lost } = await boughtThenLost(wanted!.phoneNumber);
+      await heldLiveElsewhere(lost.phoneNumber);
+
+      const requests = await twilioRequestsOf(() => purchase(buyer.id));
+
+      expect(requests.map((r) => [r.method, r.path])).toEqual([
+        ['GET', twilioPath()],
+        ['DELETE', twilioPath(lost.sid)],
+      ]);
+      expect(await reloadNumber(t, owner.tenantId, buyer.id)).toMatchObject({
+        status: 'refused',
+        e164: null,
+        refusal: { kind: 'number-unavailable', e164: wanted!.phoneNumber },
+      } satisfies Partial<PhoneNumber>);
+      expect(await t.app.get(TelephonyPort).findOwnedByFriendlyName(buyer.twilioMark)).toEqual([]);
+    });
   });
 
   it('never asks Twilio for a number another purchase of ours has claimed: refused, holding nothing', async () => {

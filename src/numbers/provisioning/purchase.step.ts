@@ -23,7 +23,11 @@ export type PurchaseOutcome =
  * The `purchase` step's work: buy a number from Twilio, in one round trip when nothing is in the way.
  *
  * Never buys twice: every purchase carries the number's id in Twilio's FriendlyName; an attempt whose predecessor's
- * outcome is unknown (a timeout, a 5xx, a crash mid-call) first asks Twilio for a number with that mark. A first
+ * outcome is unknown (a timeout, a 5xx, a crash mid-call) first asks Twilio for a number with that mark, and adopts
+ * it once it holds that number's claim, as every number bought is claimed before it is ours. Should the claim be
+ * refused (another of ours holds the number live: Twilio had forgotten that sale; or another purchase of ours in
+ * flight holds its claim), the number is handed back and the attempt goes on as a first one. One that a number of
+ * ours holds at Twilio (its SID) is neither adopted nor handed back: `NUMBERS.CONFLICT`, for an operator. A first
  * attempt has no predecessor and skips the lookup.
  *
  * First available: Twilio picks the number (`AreaCode`, https://www.twilio.com/docs/phone-numbers/api/incomingphonenumber-resource#create-an-incomingphonenumber-resource):
@@ -58,7 +62,12 @@ export class PurchaseStep {
   async buy(number: Readonly<PhoneNumber>, attempt: Attempt): Promise<PurchaseOutcome> {
     if (attempt.previousOutcomeUnknown) {
       const [earlier] = await this.telephony.findOwnedByFriendlyName(number.twilioMark);
-      if (earlier) return { kind: 'bought', owned: earlier };
+      if (earlier) {
+        if (await this.claimEarlier(earlier, number.id)) return { kind: 'bought', owned: earlier };
+        // Not ours to keep: handed back at once, and the purchase goes on as a first attempt would (a named number
+        // whose claim is refused is a refusal).
+        await this.telephony.release(earlier.sid);
+      }
     }
     return number.requestedNumber
       ? this.buyNamed(number, number.requestedNumber)
@@ -133,14 +142,32 @@ export class PurchaseStep {
    * narrow security-definer function of the claims migration.
    */
   private async claim(e164: string, numberId: string): Promise<boolean> {
-    const [row] = await this.em
-      .fork()
-      .getConnection()
-      .execute<{ claimed: boolean }[]>('select claim_number_for_purchase(?, ?, ?) as claimed', [
-        e164,
-        numberId,
-        this.claimTtlMs,
-      ]);
+    const [row] = await this.crossTenant<{ claimed: boolean }>(
+      'select claim_number_for_purchase(?, ?, ?) as claimed',
+      [e164, numberId, this.claimTtlMs],
+    );
     return row?.claimed === true;
+  }
+
+  /**
+   * Claims what an earlier attempt bought (found under this purchase's mark), as `claim` does, in the same
+   * statement as it asks whether a number of ours (any tenant's) holds that Twilio number by its SID, live or
+   * released and kept for a restore: then it is that number's, whatever its FriendlyName says, and
+   * `NumberConflictError` is thrown (never adopted, never handed back). The SID is looked up through the narrow
+   * cross-tenant function of the reconciliation migration, which answers only ids, statuses and providers' keys.
+   */
+  private async claimEarlier(earlier: OwnedNumber, numberId: string): Promise<boolean> {
+    const [row] = await this.crossTenant<{ claimed: boolean; held: boolean }>(
+      `select claim_number_for_purchase(?, ?, ?) as claimed,
+              exists (select 1 from reconcile_numbers_matching('{}', array[?], '{}')
+                       where id <> ? and (status <> 'released' or in_grace)) as held`,
+      [earlier.phoneNumber, numberId, this.claimTtlMs, earlier.sid, numberId],
+    );
+    if (row?.held) throw new NumberConflictError();
+    return row?.claimed === true;
+  }
+
+  private crossTenant<T>(sql: string, params: unknown[]): Promise<T[]> {
+    return this.em.fork().getConnection().execute<T[]>(sql, params);
   }
 }
