@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
 import type { PhoneNumberResponse } from '../src/numbers/phone-number.response.js';
 import type { SandboxHandle } from '../src/sandbox/index.js';
 import { createTestDatabase, type TestDatabase } from '../src/shared/testing/test-database.js';
 import { eventually } from './support/eventually.js';
-import { liveProviderEnv, sandboxControl, startTestSandbox } from './support/sandbox.js';
+import { liveProviderEnv, sandboxControl, startTestSandbox, twilioAdapterFor } from './support/sandbox.js';
 import {
   bearerFor,
   callService,
@@ -57,6 +58,16 @@ describe('provisioning survives a crash at any step', () => {
 
   let projectId: string;
   let agentId: string;
+  /** A statement as the database's owner, past row-level security: what a test sets up behind the service's back. */
+  const owner = async <T>(sql: string, params: unknown[] = []): Promise<T[]> => {
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    try {
+      return (await client.query(sql, params)).rows as T[];
+    } finally {
+      await client.end();
+    }
+  };
 
   beforeAll(async () => {
     sandbox = await startTestSandbox();
@@ -122,4 +133,73 @@ describe('provisioning survives a crash at any step', () => {
     expect(state.twilio.incomingPhoneNumbers).toHaveLength(BOUNDARIES.length);
     expect(state.vapi.phoneNumbers).toHaveLength(BOUNDARIES.length);
   });
+
+  it(
+    'killed after Twilio sold a number another tenant holds live in our records (Twilio had forgotten that sale): ' +
+      'the restarted purchase hands it back and goes live with another',
+    async () => {
+      // Another tenant's number goes live...
+      service = await startService(env());
+      const otherAuth = await bearerFor(JWT_SECRET, 'crash-other-tenant');
+      const other = (method: string, path: string, body?: unknown) =>
+        callService<Answer>(service!, otherAuth, method, path, body);
+      const otherProject = await projectWithAgent(other, sandbox.assistantIds[1]!);
+      const { id: otherId } = (await other('POST', '/api/numbers', otherProject)).body.phoneNumber;
+      const otherNumber = await eventually(async () => {
+        const { body } = await other('GET', `/api/numbers/${otherId}`);
+        expect(body).toMatchObject({ status: 'active' });
+        return body as unknown as PhoneNumberResponse;
+      }, 30_000);
+      service.child.kill('SIGTERM');
+      await service.exited;
+
+      // ...and this tenant's purchase dies once Twilio sold it a number under its mark.
+      service = await startService(env('numbers.purchase.after-provider'));
+      await expect(call('POST', '/api/numbers', { projectId, agentId })).rejects.toThrow();
+      expect((await service.exited).signal).toBe('SIGKILL');
+      const [{ id: numberId }] = await owner<{ id: string }>(
+        "select id from phone_number where status = 'purchasing'",
+      );
+      const marked = (await sandboxControl(sandbox).state()).twilio.incomingPhoneNumbers.find(
+        (n: { friendly_name: string }) => n.friendly_name === `ahf:${numberId}`,
+      ) as { sid: string; phone_number: string };
+      // Our records say the other tenant's number holds that E.164 number live, under a Twilio number Twilio no
+      // longer has: Twilio had forgotten that sale.
+      await twilioAdapterFor(sandbox).release(otherNumber.twilioSid!);
+      await owner('update phone_number set e164 = $1 where id = $2', [marked.phone_number, otherId]);
+
+      service = await startService(env());
+      const number = await eventually(async () => {
+        const { body } = await call('GET', `/api/numbers/${numberId}`);
+        expect(body).toMatchObject({ status: 'active' });
+        return body as unknown as PhoneNumberResponse;
+      }, 30_000);
+
+      expect(number.e164).not.toBe(marked.phone_number);
+      const state = await sandboxControl(sandbox).state();
+      // The marked number is Twilio's again; the other tenant's number is as our records had it.
+      expect(state.twilio.incomingPhoneNumbers.map((n: { sid: string }) => n.sid)).not.toContain(marked.sid);
+      expect(state.twilio.released).toContain(marked.phone_number);
+      expect((await other('GET', `/api/numbers/${otherId}`)).body).toMatchObject({
+        e164: marked.phone_number,
+      });
+      // Exactly one Twilio number per active number of ours (but the one whose sale Twilio forgot), and one
+      // under this purchase's mark: the one it holds.
+      const active = await owner<{ id: string; twilio_sid: string }>(
+        "select id, twilio_sid from phone_number where status = 'active' and id <> $1",
+        [otherId],
+      );
+      expect(state.twilio.incomingPhoneNumbers.map((n: { sid: string }) => n.sid).sort()).toEqual(
+        active.map((row) => row.twilio_sid).sort(),
+      );
+      expect(
+        state.twilio.incomingPhoneNumbers.filter(
+          (n: { friendly_name: string }) => n.friendly_name === `ahf:${numberId}`,
+        ),
+      ).toMatchObject([{ sid: number.twilioSid, phone_number: number.e164 }]);
+      service.child.kill('SIGTERM');
+      expect((await service.exited).code).toBe(0);
+    },
+    120_000,
+  );
 });
