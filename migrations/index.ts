@@ -21,6 +21,7 @@ import { Migration20261202110200AnalyticsReleases } from './Migration20261202110
 import { Migration20261202130000NumberReconciliation } from './Migration20261202130000NumberReconciliation.js';
 import { Migration20261202140000ProjectNumbersInListOrder } from './Migration20261202140000ProjectNumbersInListOrder.js';
 import { Migration20261203300000ClaimedAtWriteNotifyNoOne } from './Migration20261203300000ClaimedAtWriteNotifyNoOne.js';
+import { Migration20261204010000OutboxSettleDelivery } from './Migration20261204010000OutboxSettleDelivery.js';
 
 /** Every migration, in order. A new migration is added here as well as to this folder. */
 export const migrationsList: MigrationObject[] = [
@@ -81,5 +82,9 @@ export const migrationsList: MigrationObject[] = [
   {
     name: 'Migration20261203300000ClaimedAtWriteNotifyNoOne',
     class: Migration20261203300000ClaimedAtWriteNotifyNoOne,
+  },
+  {
+    name: 'Migration20261204010000OutboxSettleDelivery',
+    class: Migration20261204010000OutboxSettleDelivery,
   },
 ];

@@ -1,5 +1,12 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { EntityManager } from '@mikro-orm/core';
+import type { SqlStatement } from '../tenant-scope/tenant-transaction.js';
+
+/**
+ * What `outbox_settle_delivery` raises when the delivery is no longer the caller's (its migration,
+ * `Migration20261204010000OutboxSettleDelivery`, spells it too).
+ */
+const LEASE_LOST_SQLSTATE = 'OB001';
 
 /**
  * The lease was lost: another relay has claimed the delivery since (this one's heartbeat could not renew it in
@@ -81,22 +88,37 @@ export class DeliveryLease {
    * the delivery is as it was, still the relay's to settle.
    */
   async settleIn(em: EntityManager): Promise<void> {
-    if (this.lost) throw new DeliveryLeaseLostError(this.deliveryId);
-    const now = this.now();
-    const rows = await em.getConnection().execute<{ id: string }[]>(
-      `update outbox_delivery
-          set status = 'delivered', delivered_at = ?, claimed_until = null, claim_token = null, updated_at = ?
-        where id = ? and claim_token = ? and status = 'pending'
-        returning id`,
-      [now, now, this.deliveryId, this.token],
-      'all',
-      em.getTransactionContext(),
-    );
-    if (rows.length === 0) {
-      this.markLost();
-      throw new DeliveryLeaseLostError(this.deliveryId);
-    }
+    const { sql, params } = this.settlement();
+    await em
+      .getConnection()
+      .execute(sql, params, 'all', em.getTransactionContext())
+      .catch((error: unknown) => {
+        throw this.failureOf(error);
+      });
     settling.set(em, this);
+  }
+
+  /**
+   * The statement that settles the delivery, for a transaction sent as one text: it marks the delivery delivered,
+   * and fails the transaction when the delivery is no longer ours (`failureOf` tells). Whoever runs it calls
+   * `markSettled()` once that transaction has committed. Throws `DeliveryLeaseLostError` when the lease is known lost.
+   */
+  settlement(): SqlStatement {
+    if (this.lost) throw new DeliveryLeaseLostError(this.deliveryId);
+    return {
+      sql: 'select outbox_settle_delivery(?, ?, ?)',
+      params: [this.deliveryId, this.token, this.now()],
+    };
+  }
+
+  /**
+   * A failure of a transaction that ran `settlement()`: `DeliveryLeaseLostError` (the lease marked lost) when the
+   * settlement found the delivery no longer ours, else the failure itself.
+   */
+  failureOf(error: unknown): unknown {
+    if ((error as { code?: unknown } | null)?.code !== LEASE_LOST_SQLSTATE) return error;
+    this.markLost();
+    return new DeliveryLeaseLostError(this.deliveryId);
   }
 }
 
