@@ -5,7 +5,9 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import request from 'supertest';
 import { NumberActivatedEvent, NumberReleasedEvent, NumberRestoredEvent } from '../src/numbers/index.js';
 import type { SandboxHandle } from '../src/sandbox/index.js';
-import { Outbox, OutboxRelay } from '../src/shared/outbox/index.js';
+import pg from 'pg';
+import { DeliveryLease, DeliveryLeaseLostError, Outbox, OutboxRelay } from '../src/shared/outbox/index.js';
+import { withDeliveryLease } from '../src/shared/outbox/delivery-lease.js';
 import { ProjectionReplay } from '../src/shared/consumers/projection-replay.js';
 import { TenantScope } from '../src/tenancy/index.js';
 import { CallEndedEvent } from '../src/voice-agent/index.js';
@@ -585,6 +587,103 @@ describe('event consumers: billing and analytics', () => {
       expect(ok.stdout).toMatch(/^Replayed analytics: /m);
       expect(await consumerState()).toEqual(live);
     }, 90_000);
+  });
+
+  describe('a delivery: its whole transaction in one round trip', () => {
+    const billing = () => t.app.get(ProjectionReplay).projection('billing');
+    const callEnded = () =>
+      new CallEndedEvent(tenantId, {
+        projectId: p.projectId,
+        numberId: randomUUID(),
+        e164: '+12055550199',
+        vapiCallId: `lease-${randomUUID()}`,
+        endedReason: 'customer-ended-call',
+        durationSeconds: 30,
+        cost: 0.025,
+        endedAt: '2026-11-10T10:00:00.000Z',
+      });
+    /** Delivers `event` to billing as the relay does: holding `lease`, in the event's tenant's scope. */
+    const deliver = (event: CallEndedEvent, lease?: DeliveryLease) => {
+      const handle = () => t.app.get(TenantScope).run(tenantId, () => billing().handle(event));
+      return lease ? withDeliveryLease(lease, handle) : handle();
+    };
+    const callRows = (event: CallEndedEvent) =>
+      t.ownerQuery('select * from billing_call where vapi_call_id = $1', [event.payload.vapiCallId]);
+    const appliedRows = (event: CallEndedEvent) =>
+      t.ownerQuery('select event_id from billing_applied_event where event_id = $1', [event.eventId]);
+    /** The billing delivery of a recorded event, claimed again (pending, for an hour) with `token`. */
+    const rearmed = async (event: CallEndedEvent, token: string) => {
+      const [row] = await t.ownerQuery<{ id: string }>(
+        `update outbox_delivery
+            set status = 'pending', claim_token = $2, claimed_until = now() + interval '1 hour', delivered_at = null
+          where event_id = $1 and subscriber = 'billing' returning id`,
+        [event.eventId, token],
+      );
+      return row!.id;
+    };
+    const deliveryOf = async (id: string) =>
+      (
+        await t.ownerQuery<{ status: string; claim_token: string | null; delivered_at: Date | null }>(
+          'select status, claim_token, delivered_at from outbox_delivery where id = $1',
+          [id],
+        )
+      )[0]!;
+
+    it('settles a redelivered event it applied before and changes nothing else; the lease counts as settled after the commit', async () => {
+      const event = callEnded();
+      await record([event]);
+      await settle();
+      const before = await consumerState();
+      const token = randomUUID();
+      const deliveryId = await rearmed(event, token);
+      const at = new Date('2026-11-20T12:00:00.000Z');
+      const lease = new DeliveryLease(deliveryId, token, 2, () => at);
+
+      await deliver(event, lease);
+      expect(lease).toMatchObject({ settled: true, lost: false });
+      expect(await deliveryOf(deliveryId)).toEqual({
+        status: 'delivered',
+        claim_token: null,
+        delivered_at: at,
+      });
+      expect(await consumerState()).toEqual(before);
+      expect(await callRows(event)).toHaveLength(1);
+    });
+
+    it('writes nothing when the lease was taken over, and leaves the connection clean for the next transaction', async () => {
+      const other = callEnded();
+      await record([other]);
+      await settle();
+      // Another relay holds the delivery now (its token), not this lease.
+      const theirs = randomUUID();
+      const deliveryId = await rearmed(other, theirs);
+      const lease = new DeliveryLease(deliveryId, randomUUID());
+      const event = callEnded(); // never applied
+
+      await expect(deliver(event, lease)).rejects.toBeInstanceOf(DeliveryLeaseLostError);
+      expect(lease).toMatchObject({ lost: true, settled: false });
+      expect(await callRows(event)).toEqual([]);
+      expect(await appliedRows(event)).toEqual([]);
+      expect(await deliveryOf(deliveryId)).toMatchObject({ status: 'pending', claim_token: theirs });
+      // A lease known lost sends nothing more.
+      await expect(deliver(event, lease)).rejects.toBeInstanceOf(DeliveryLeaseLostError);
+
+      // No pooled connection went back inside a transaction (the failed one was rolled back).
+      const pool = (await t.app.get(EntityManager).getConnection().getNativeClient()) as pg.Pool;
+      const idle = await Promise.all(Array.from({ length: pool.idleCount }, () => pool.connect()));
+      const statuses = idle.map((client) => client.getTransactionStatus());
+      for (const client of idle) client.release();
+      expect(statuses.every((status) => status === 'I')).toBe(true);
+      // Without a lease (a direct call) the same event is applied, once.
+      await deliver(event);
+      await deliver(event);
+      expect(await callRows(event)).toHaveLength(1);
+      expect(await appliedRows(event)).toHaveLength(1);
+      await t.ownerQuery(
+        "update outbox_delivery set status = 'delivered', claim_token = null where id = $1",
+        [deliveryId],
+      );
+    });
   });
 
   it('documents the endpoints in OpenAPI, the CSV included', async () => {

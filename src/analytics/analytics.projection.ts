@@ -1,6 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { EventEnvelope } from '../shared/domain/domain-event.js';
-import { EventProjection } from '../shared/consumers/event-projection.js';
+import { EventProjection, type ProjectionWrite } from '../shared/consumers/event-projection.js';
 import { OutboxSubscriber } from '../shared/outbox/index.js';
 import {
   NumberActivatedEvent,
@@ -62,40 +62,48 @@ export class AnalyticsProjection extends EventProjection {
     super(em);
   }
 
-  protected async apply(tx: EntityManager, event: EventEnvelope): Promise<void> {
+  protected writes(event: EventEnvelope): ProjectionWrite[] {
     const milestone = MILESTONES[event.type];
     if (milestone) {
       const p = event.payload as NumberEventPayload & Partial<Record<string, string>>;
       const field = TIME_FIELD[event.type];
       const at = field && p[field] ? new Date(p[field]) : event.occurredAt;
-      await tx.execute(
-        `insert into analytics_number_funnel as f (tenant_id, number_id, project_id, ${milestone})
-         values (?, ?, ?, ?)
-         on conflict (tenant_id, number_id) do update set ${milestone} = least(f.${milestone}, excluded.${milestone})`,
-        [event.tenantId, p.numberId, p.projectId, at],
-      );
-    } else if (event.type === NumberProvisioningFailedEvent.TYPE) {
-      const p = event.payload as NumberProvisioningFailedEvent['payload'];
-      await tx.execute(
-        `insert into analytics_provisioning_failure (tenant_id, event_id, number_id, step, code, failed_at)
-         values (?, ?, ?, ?, ?, ?) on conflict do nothing`,
-        [event.tenantId, event.eventId, p.numberId, p.step, p.code, event.occurredAt],
-      );
-    } else if (event.type === CallEndedEvent.TYPE) {
-      const p = event.payload as CallEndedEvent['payload'];
-      await tx.execute(
-        `insert into analytics_call (tenant_id, vapi_call_id, project_id, number_id, e164, ended_at, duration_seconds)
-         values (?, ?, ?, ?, ?, ?, ?) on conflict do nothing`,
-        [
-          event.tenantId,
-          p.vapiCallId,
-          p.projectId,
-          p.numberId ?? null,
-          p.e164 ?? null,
-          new Date(p.endedAt),
-          Math.ceil(p.durationSeconds ?? 0),
-        ],
-      );
+      return [
+        {
+          into: `analytics_number_funnel as f (tenant_id, number_id, project_id, ${milestone})`,
+          values: [event.tenantId, p.numberId, p.projectId, at],
+          onConflict: `on conflict (tenant_id, number_id) do update set ${milestone} = least(f.${milestone}, excluded.${milestone})`,
+        },
+      ];
     }
+    if (event.type === NumberProvisioningFailedEvent.TYPE) {
+      const p = event.payload as NumberProvisioningFailedEvent['payload'];
+      return [
+        {
+          into: 'analytics_provisioning_failure (tenant_id, event_id, number_id, step, code, failed_at)',
+          values: [event.tenantId, event.eventId, p.numberId, p.step, p.code, event.occurredAt],
+          onConflict: 'on conflict do nothing',
+        },
+      ];
+    }
+    if (event.type === CallEndedEvent.TYPE) {
+      const p = event.payload as CallEndedEvent['payload'];
+      return [
+        {
+          into: 'analytics_call (tenant_id, vapi_call_id, project_id, number_id, e164, ended_at, duration_seconds)',
+          values: [
+            event.tenantId,
+            p.vapiCallId,
+            p.projectId,
+            p.numberId ?? null,
+            p.e164 ?? null,
+            new Date(p.endedAt),
+            Math.ceil(p.durationSeconds ?? 0),
+          ],
+          onConflict: 'on conflict do nothing',
+        },
+      ];
+    }
+    return [];
   }
 }

@@ -1,6 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { EventEnvelope } from '../shared/domain/domain-event.js';
-import { EventProjection } from '../shared/consumers/event-projection.js';
+import { EventProjection, type ProjectionWrite } from '../shared/consumers/event-projection.js';
 import { OutboxSubscriber } from '../shared/outbox/index.js';
 import {
   NumberActivatedEvent,
@@ -53,68 +53,68 @@ export class BillingProjection extends EventProjection {
     super(em);
   }
 
-  protected async apply(tx: EntityManager, event: EventEnvelope): Promise<void> {
+  protected writes(event: EventEnvelope): ProjectionWrite[] {
     switch (event.type) {
       case NumberActivatedEvent.TYPE: {
         const p = event.payload as Payload<NumberActivatedEvent>;
-        return this.recordTransition(tx, event, transition(p, 'live', p.activatedAt, p.monthlyCostCents));
+        return [transitionWrite(event, transition(p, 'live', p.activatedAt, p.monthlyCostCents))];
       }
       case NumberReleasedEvent.TYPE: {
         const p = event.payload as Payload<NumberReleasedEvent>;
-        if (p.e164 === null) return;
-        return this.recordTransition(tx, event, transition({ ...p, e164: p.e164 }, 'dark', p.releasedAt, 0));
+        if (p.e164 === null) return [];
+        return [transitionWrite(event, transition({ ...p, e164: p.e164 }, 'dark', p.releasedAt, 0))];
       }
       case NumberRestoredEvent.TYPE: {
         const p = event.payload as Payload<NumberRestoredEvent>;
-        return this.recordTransition(tx, event, transition(p, 'live', p.restoredAt, p.monthlyCostCents));
+        return [transitionWrite(event, transition(p, 'live', p.restoredAt, p.monthlyCostCents))];
       }
       case CallEndedEvent.TYPE:
-        return this.recordCall(tx, event);
+        return [callWrite(event)];
+      default:
+        return [];
     }
   }
+}
 
-  async recordTransition(tx: EntityManager, event: EventEnvelope, t: NumberTransitionRecord): Promise<void> {
-    await tx.execute(
-      `insert into billing_number_transition
-         (tenant_id, event_id, number_id, project_id, e164, state, kind, monthly_cost_cents, at)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?)
-       on conflict (tenant_id, event_id) do nothing`,
-      [
-        event.tenantId,
-        event.eventId,
-        t.numberId,
-        t.projectId,
-        t.e164,
-        t.state,
-        t.kind,
-        t.monthlyCostCents,
-        t.at,
-      ],
-    );
-  }
+function transitionWrite(event: EventEnvelope, t: NumberTransitionRecord): ProjectionWrite {
+  return {
+    into: `billing_number_transition
+      (tenant_id, event_id, number_id, project_id, e164, state, kind, monthly_cost_cents, at)`,
+    values: [
+      event.tenantId,
+      event.eventId,
+      t.numberId,
+      t.projectId,
+      t.e164,
+      t.state,
+      t.kind,
+      t.monthlyCostCents,
+      t.at,
+    ],
+    onConflict: 'on conflict (tenant_id, event_id) do nothing',
+  };
+}
 
-  /** One row per Vapi call: a second report of the same call (another event) changes nothing. */
-  private async recordCall(tx: EntityManager, event: EventEnvelope): Promise<void> {
-    const p = event.payload as Payload<CallEndedEvent>;
-    const seconds = callSeconds(p.durationSeconds);
-    await tx.execute(
-      `insert into billing_call
-         (tenant_id, vapi_call_id, project_id, number_id, e164, ended_at, duration_seconds, billed_minutes, cost_cents)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?)
-       on conflict (tenant_id, vapi_call_id) do nothing`,
-      [
-        event.tenantId,
-        p.vapiCallId,
-        p.projectId,
-        p.numberId ?? null,
-        p.e164 ?? null,
-        new Date(p.endedAt),
-        seconds,
-        billedMinutes(seconds),
-        usdToCents(p.cost),
-      ],
-    );
-  }
+/** One row per Vapi call: a second report of the same call (another event) changes nothing. */
+function callWrite(event: EventEnvelope): ProjectionWrite {
+  const p = event.payload as Payload<CallEndedEvent>;
+  const seconds = callSeconds(p.durationSeconds);
+  return {
+    into: `billing_call
+      (tenant_id, vapi_call_id, project_id, number_id, e164, ended_at, duration_seconds, billed_minutes, cost_cents)`,
+    values: [
+      event.tenantId,
+      p.vapiCallId,
+      p.projectId,
+      p.numberId ?? null,
+      p.e164 ?? null,
+      new Date(p.endedAt),
+      seconds,
+      billedMinutes(seconds),
+      usdToCents(p.cost),
+    ],
+    onConflict: 'on conflict (tenant_id, vapi_call_id) do nothing',
+  };
 }
 
 /** A number event's transition: the number, its kind (an imported one has no fee of ours), and when it took effect. */

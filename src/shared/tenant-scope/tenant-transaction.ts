@@ -17,32 +17,58 @@ export function inTenantTransaction<T>(
   return connection.transactional(work, { sessionContext: { variables: { [TENANT_SETTING]: tenantId } } });
 }
 
+/** A statement with `?` placeholders and their values, as `em.execute` takes them. */
+export interface SqlStatement {
+  sql: string;
+  params: unknown[];
+}
+
 /**
- * The rows of one read-only statement in a transaction of one tenant, in one round trip: the opening, the tenant's
- * setting, the statement and the commit go as one simple query (`?` placeholders filled with quoted values by the
- * platform, as MikroORM sends each of its statements), and the application's client puts the role switch after the
- * opening. For a hot read; `inTenantTransaction` for anything else. A failure closes the connection instead of
- * giving it back to the pool, so that no connection goes back with a transaction of the tenant's open or failed.
+ * A whole transaction of one tenant in one round trip: the opening, the tenant's setting, `statements` and the commit
+ * go as one simple query (`?` placeholders filled with quoted values by the platform, as MikroORM sends each of its
+ * statements), and the application's client puts the role switch after the opening. Answers each statement's rows.
+ *
+ * When a statement fails, none after it runs (the commit included): the transaction, left failed, is rolled back
+ * before the connection goes back to the pool, and a connection that cannot roll back is closed instead, so that no
+ * connection goes back with a transaction of the tenant's open or failed.
  */
+export async function runInTenant(
+  connection: AbstractSqlConnection,
+  tenantId: string,
+  statements: readonly SqlStatement[],
+): Promise<unknown[][]> {
+  const platform = connection.getPlatform();
+  const texts = [
+    platform.formatQuery('select set_config(?, ?, true)', [TENANT_SETTING, tenantId]),
+    ...statements.map(({ sql, params }) => platform.formatQuery(sql, params)),
+  ];
+  const pool = (await connection.getNativeClient()) as pg.Pool;
+  const client = await pool.connect();
+  let results: pg.QueryResult[];
+  try {
+    results = (await client.query(`begin; ${texts.join('; ')}; commit`)) as unknown as pg.QueryResult[];
+  } catch (error) {
+    try {
+      // The server's status is known by now (the client waits for it before answering a failure).
+      if (client.getTransactionStatus() !== 'I') await client.query('rollback');
+      client.release();
+    } catch (rollbackError) {
+      client.release(rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError)));
+    }
+    throw error;
+  }
+  client.release();
+  // The opening's and the setting's results first, the commit's last.
+  return results.slice(2, -1).map((result) => result.rows as unknown[]);
+}
+
+/** The rows of one read-only statement in a transaction of one tenant, in one round trip (`runInTenant`): for a hot read. */
 export async function readInTenant<T>(
   connection: AbstractSqlConnection,
   tenantId: string,
   sql: string,
   params: unknown[],
 ): Promise<T[]> {
-  const platform = connection.getPlatform();
-  const setting = platform.formatQuery('select set_config(?, ?, true)', [TENANT_SETTING, tenantId]);
-  const text = `begin; ${setting}; ${platform.formatQuery(sql, params)}; commit`;
-  const pool = (await connection.getNativeClient()) as pg.Pool;
-  const client = await pool.connect();
-  try {
-    // The opening's, the setting's, the statement's and the commit's results.
-    const results = (await client.query(text)) as unknown as pg.QueryResult[];
-    const rows = results[2]!.rows as T[];
-    client.release();
-    return rows;
-  } catch (error) {
-    client.release(error instanceof Error ? error : new Error(String(error)));
-    throw error;
-  }
+  const [rows] = await runInTenant(connection, tenantId, [{ sql, params }]);
+  return rows as T[];
 }
