@@ -603,41 +603,56 @@ describe('Outbox', () => {
       ]);
     });
 
-    it("a handler whose lease was taken over writes nothing: its transaction's confirm fails, the delivery stays the other relay's", async () => {
-      const confirmed: unknown[] = [];
-      const widgetId = randomUUID();
-      const overtaken = new Gate((event) =>
-        inTenant(async (em) => {
-          await currentDeliveryLease()!.confirm(em);
-          em.create(Widget, { id: widgetId, name: `from ${event.eventId}` });
-        }).catch((error: unknown) => {
-          confirmed.push(error);
-          throw error;
-        }),
-      );
-      subscribe('test.overtaken', ['test.overtaken'], overtaken);
-      const event = new Pinged('test.overtaken', 1);
-      await publish(event);
-      await overtaken.started$(1);
-      // Another relay claims it (as once this one's lease ran out).
-      const [{ token }] = await t.ownerQuery<{ token: string }>(
-        `update outbox_delivery set claim_token = gen_random_uuid() where event_id = $1 returning claim_token as token`,
-        [event.eventId],
-      );
+    it.each([
+      ['confirm fails before its work', 'confirm'],
+      ['settlement fails after its work was written', 'settleIn'],
+    ] as const)(
+      "a handler whose lease was taken over writes nothing: its transaction's %s, the delivery stays the other relay's",
+      async (_, how) => {
+        const failures: unknown[] = [];
+        const leases: DeliveryLease[] = [];
+        const widgetId = randomUUID();
+        const type = `test.overtaken-${how}`;
+        const overtaken = new Gate((event) =>
+          inTenant(async (em) => {
+            const lease = currentDeliveryLease()!;
+            leases.push(lease);
+            if (how === 'confirm') await lease.confirm(em);
+            em.create(Widget, { id: widgetId, name: `from ${event.eventId}` });
+            if (how === 'settleIn') {
+              await em.flush();
+              await lease.settleIn(em);
+            }
+          }).catch((error: unknown) => {
+            failures.push(error);
+            throw error;
+          }),
+        );
+        subscribe(type, [type], overtaken);
+        const event = new Pinged(type, 1);
+        await publish(event);
+        await overtaken.started$(1);
+        // Another relay claims it (as once this one's lease ran out).
+        const [{ token }] = await t.ownerQuery<{ token: string }>(
+          `update outbox_delivery set claim_token = gen_random_uuid() where event_id = $1 returning claim_token as token`,
+          [event.eventId],
+        );
 
-      overtaken.open();
-      await relay.drain();
-      expect(confirmed).toEqual([expect.any(DeliveryLeaseLostError)]);
-      expect(await t.ownerQuery('select 1 from test_widget where id = $1', [widgetId])).toEqual([]);
-      expect(await leaseOf(event.eventId)).toMatchObject({ status: 'pending', claim_token: token });
-      expect(await outbox.deliveries({ eventId: event.eventId })).toEqual([
-        expect.objectContaining({ status: 'pending', attempts: 1, lastError: null }),
-      ]);
-      // The other relay's business: leave nothing pending for the next tests.
-      await t.ownerQuery("update outbox_delivery set status = 'delivered' where event_id = $1", [
-        event.eventId,
-      ]);
-    });
+        overtaken.open();
+        await relay.drain();
+        expect(failures).toEqual([expect.any(DeliveryLeaseLostError)]);
+        expect(leases.map((lease) => [lease.lost, lease.settled])).toEqual([[true, false]]);
+        expect(await t.ownerQuery('select 1 from test_widget where id = $1', [widgetId])).toEqual([]);
+        expect(await leaseOf(event.eventId)).toMatchObject({ status: 'pending', claim_token: token });
+        expect(await outbox.deliveries({ eventId: event.eventId })).toEqual([
+          expect.objectContaining({ status: 'pending', attempts: 1, lastError: null }),
+        ]);
+        // The other relay's business: leave nothing pending for the next tests.
+        await t.ownerQuery("update outbox_delivery set status = 'delivered' where event_id = $1", [
+          event.eventId,
+        ]);
+      },
+    );
   });
 
   describe('retention', () => {
