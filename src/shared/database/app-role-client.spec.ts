@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../testing/test-database.js';
-import { AppRoleClient } from './app-role-client.js';
+import { AppRoleClient, withNext } from './app-role-client.js';
 import { runMigrations } from './migration-runner.js';
 
 const WHO = `select current_user as role, current_setting('app.tenant_id', true) as tenant`;
@@ -117,6 +117,84 @@ describe('AppRoleClient', () => {
     expect(roundTrips).toBe(1);
     expect(results[1]!.rows).toEqual([{ role: 'numbers_app', tenant: 'tenant-c' }]);
     await run('commit');
+  });
+
+  describe('a statement marked to go with the next', () => {
+    beforeAll(async () => {
+      await run('create temporary table if not exists written (v text)');
+      await run('grant all on written to numbers_app');
+    });
+    beforeEach(async () => {
+      await run('delete from written');
+      roundTrips = 0;
+    });
+    const written = async () => (await rows('select v from written order by v')).map((r) => r.v as string);
+
+    it('goes with the opening and the first statement, in one round trip, answered at once', async () => {
+      await run('begin');
+      await run(`select set_config('app.tenant_id', 'tenant-d', true)`);
+      expect((await run(withNext(`insert into written values ('a')`))).rows).toEqual([]);
+      expect(roundTrips).toBe(0);
+      expect(await rows(`select v, current_setting('app.tenant_id') as tenant from written`)).toEqual([
+        { v: 'a', tenant: 'tenant-d' },
+      ]);
+      expect(roundTrips).toBe(1);
+      await run('commit');
+      expect(roundTrips).toBe(2);
+      expect(await written()).toEqual(['a']);
+    });
+
+    it('goes with a later statement of the transaction, or with its commit', async () => {
+      await run('begin');
+      await run(`insert into written values ('a')`);
+      await run(withNext(`insert into written values ('b')`));
+      expect(roundTrips).toBe(1);
+      expect(await rows('select count(*)::int as n from written')).toEqual([{ n: 2 }]);
+      expect(roundTrips).toBe(2);
+      await run(withNext(`insert into written values ('c')`));
+      expect((await run('commit')).command).toBe('COMMIT');
+      expect(roundTrips).toBe(3);
+      expect(client.getTransactionStatus()).toBe('I');
+      expect(await written()).toEqual(['a', 'b', 'c']);
+    });
+
+    it('is sent with the commit of a transaction that has nothing else, and dropped by a rollback', async () => {
+      await run('begin');
+      await run(withNext(`insert into written values ('a')`));
+      await run('commit');
+      expect(roundTrips).toBe(1);
+      await run('begin');
+      await run(withNext(`insert into written values ('b')`));
+      await run('rollback');
+      await run('begin');
+      await run(`select 1`);
+      await run(withNext(`insert into written values ('c')`));
+      await run('rollback');
+      expect(client.getTransactionStatus()).toBe('I');
+      expect(await written()).toEqual(['a']);
+    });
+
+    it('fails the transaction where it is sent: the statement it went with, or the commit', async () => {
+      await run('begin');
+      await run(withNext(`select 1 / 0`));
+      await expect(run(`insert into written values ('a')`)).rejects.toThrow(/division by zero/);
+      expect(client.getTransactionStatus()).toBe('E');
+      await run('rollback');
+      await run('begin');
+      await run(`select 1`);
+      await run(withNext(`select 1 / 0`));
+      await expect(run('commit')).rejects.toThrow(/division by zero/);
+      expect(client.getTransactionStatus()).toBe('E');
+      await run('rollback');
+      expect(client.getTransactionStatus()).toBe('I');
+      expect(await written()).toEqual([]);
+    });
+
+    it('runs at once outside any transaction', async () => {
+      await run(withNext(`insert into written values ('a')`));
+      expect(roundTrips).toBe(1);
+      expect(await written()).toEqual(['a']);
+    });
   });
 
   it('runs a statement outside any transaction in one of its own, as the application role, in one round trip', async () => {

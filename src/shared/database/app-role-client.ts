@@ -17,6 +17,19 @@ const SETS_CONFIG =
   /^\s*select\s+set_config\((?:[^;'"]|'(?:[^']|'')*')*\)(?:\s*,\s*set_config\((?:[^;'"]|'(?:[^']|'')*')*\))*\s*$/i;
 const isEmpty = (values: unknown) => values === undefined || (Array.isArray(values) && values.length === 0);
 
+/** The mark of a statement that may go with its transaction's next one (`withNext`). */
+const WITH_NEXT = '/* with next */';
+
+/**
+ * Marks a statement (a text without parameters, or with `?` placeholders MikroORM fills in) whose answer its caller
+ * does not read: inside a transaction, `AppRoleClient` answers it at once and sends it in the same round trip as the
+ * transaction's next statement (or its `commit`). Its failure, if any, is the failure of that round trip: the
+ * transaction fails there. For a write no later statement depends on the answer of, such as a row to insert, or a
+ * function that raises when the transaction must not commit.
+ */
+export const withNext = (sql: string) => `${WITH_NEXT} ${sql}`;
+const synthetic = (command: string) => ({ command, rowCount: null, oid: null, rows: [], fields: [] });
+
 /**
  * The `pg` client of the application's pool: every statement it sends runs inside a transaction whose first
  * statement is `set local role numbers_app`.
@@ -31,6 +44,8 @@ const isEmpty = (values: unknown) => values === undefined || (Array.isArray(valu
  *   leaves the role switch's result out. Its opening must be a plain `begin` (with modes only), else it is refused.
  * - The transaction's settings (MikroORM's `select set_config(…)` of the tenant, its session context) that come
  *   before its first statement wait with the opening, so the opening, the tenant and a first read cost one round trip.
+ * - A statement marked `withNext` (its caller reads nothing of its answer) waits, in a transaction, to go with the
+ *   transaction's next statement or its `commit`, in the same round trip.
  * - A statement outside any transaction is wrapped: `begin; set local role numbers_app`, the statement, `commit`
  *   (`rollback` when it fails); as one round trip when it has no parameters.
  * - Inside a transaction (status `T` or `E` of the server's ReadyForQuery), statements go as they are.
@@ -49,8 +64,13 @@ export class AppRoleClient extends pg.Client {
 
   /** The `begin` of a transaction whose first statement has not come yet, and so is not sent yet. */
   private opening: string | undefined;
-  /** The transaction's settings (`select set_config(…)`) that came before its first statement: they wait with it. */
-  private settings: string[] = [];
+  /**
+   * Statements waiting to go with the transaction's next one: its settings (`select set_config(…)`) before its first
+   * statement, and statements marked `withNext`.
+   */
+  private waiting: string[] = [];
+  /** Whether a statement marked `withNext` waits (settings alone need not be sent when nothing follows them). */
+  private workWaits = false;
 
   // One signature for all of `pg.Client.query`'s overloads; what it returns is what the base class returns.
   override query(...args: unknown[]): never {
@@ -58,7 +78,7 @@ export class AppRoleClient extends pg.Client {
     const base = super.query as (...a: unknown[]) => unknown;
     if (typeof (first as { submit?: unknown } | undefined)?.submit === 'function') {
       // A cursor or stream (returned as is, synchronously): it must run in a transaction the caller opened.
-      if (this.getTransactionStatus() === 'I' || this.opening !== undefined) {
+      if (this.getTransactionStatus() === 'I' || this.opening !== undefined || this.waiting.length > 0) {
         // With its `begin` still unsent, the stream would go before the opening and the role switch.
         throw new Error(
           'AppRoleClient: open a transaction and run a statement in it before streaming a query',
@@ -84,9 +104,17 @@ export class AppRoleClient extends pg.Client {
     const [first] = args;
     const text = typeof first === 'string' ? first : (first as { text?: unknown } | undefined)?.text;
     const simple = typeof first === 'string' && args.length <= 2 && isEmpty(args[1]);
+    if (simple && typeof text === 'string' && text.startsWith(WITH_NEXT) && this.inOpenTransaction()) {
+      this.waiting.push(text);
+      this.workWaits = true;
+      return synthetic('SELECT');
+    }
     if (this.opening !== undefined) return this.firstInTransaction(this.opening, text, simple, send);
-    if (this.getTransactionStatus() !== 'I') return send();
+    if (this.getTransactionStatus() !== 'I') {
+      return this.waiting.length > 0 ? this.withWaiting(text, simple, send) : send();
+    }
     if (typeof text === 'string' && STARTS_TRANSACTION.test(text)) {
+      this.clearWaiting();
       if (this.enterRole === null) return send();
       if (simple && !text.includes(';')) {
         // Sent with the transaction's first statement (one round trip instead of two or three), answered now as
@@ -132,34 +160,65 @@ export class AppRoleClient extends pg.Client {
     send: () => Promise<unknown>,
   ): Promise<unknown> {
     const end = typeof text === 'string' ? ENDS_TRANSACTION.exec(text) : null;
-    if (end) {
+    const commits = end !== null && /^(commit|end)$/i.test(end[1]!);
+    if (end && !(commits && this.workWaits)) {
+      // Nothing to send: the transaction wrote nothing the server has to see (settings alone, or a rollback).
       this.opening = undefined;
-      this.settings = [];
-      const command = /^(commit|end)$/i.test(end[1]!) ? 'COMMIT' : 'ROLLBACK';
-      return { command, rowCount: null, oid: null, rows: [], fields: [] };
+      this.clearWaiting();
+      return synthetic(commits ? 'COMMIT' : 'ROLLBACK');
     }
     if (simple && typeof text === 'string' && SETS_CONFIG.test(text)) {
       // The tenant's `app.tenant_id` and such: part of the opening, they wait with it for the first statement.
-      this.settings.push(text);
-      return { command: 'SELECT', rowCount: null, oid: null, rows: [], fields: [] };
+      this.waiting.push(text);
+      return synthetic('SELECT');
     }
-    const head = [opening, this.enterRole!, ...this.settings];
+    const head = [opening, this.enterRole!, ...this.waiting];
     this.opening = undefined;
-    this.settings = [];
+    this.clearWaiting();
+    return this.after(head, text, simple, send);
+  }
+
+  /**
+   * `text` sent after the statements of `head`, in the same round trip when it is a text without parameters, and
+   * answered with its own results (one, or one per statement) without theirs. When the round trip fails, the
+   * transaction is left failed, and the failure is answered once the server's status is known.
+   */
+  private async after(head: string[], text: unknown, simple: boolean, send: () => Promise<unknown>) {
     try {
       if (!simple || typeof text !== 'string') {
         await this.raw(head.join('; '));
         return await send();
       }
       const results = (await this.raw(`${head.join('; ')}; ${text}`)) as unknown[];
-      // The opening's, the role switch's and the settings' results first, then the statement's (one, or one per
-      // statement).
       const own = results.slice(head.length);
       return own.length === 1 ? own[0] : own;
     } catch (error) {
       await this.settled();
       throw error;
     }
+  }
+
+  /**
+   * A statement of an open transaction after statements waiting for it (`withNext`): sent with them in one round trip
+   * when it is a text without parameters (a `commit` included; a `rollback` drops them instead), else after them.
+   * The waiting statements' results are left out of its answer; a failure of any fails the transaction there.
+   */
+  private async withWaiting(text: unknown, simple: boolean, send: () => Promise<unknown>): Promise<unknown> {
+    const waiting = this.waiting;
+    this.clearWaiting();
+    const end = typeof text === 'string' ? ENDS_TRANSACTION.exec(text) : null;
+    if (end && !/^(commit|end)$/i.test(end[1]!)) return send();
+    return this.after(waiting, text, simple, send);
+  }
+
+  /** Inside a transaction the server may not have seen yet (its opening waiting), or one open and not failed. */
+  private inOpenTransaction(): boolean {
+    return this.opening !== undefined || this.getTransactionStatus() === 'T';
+  }
+
+  private clearWaiting(): void {
+    this.waiting = [];
+    this.workWaits = false;
   }
 
   /**

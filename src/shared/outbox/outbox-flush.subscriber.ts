@@ -1,4 +1,5 @@
 import type { EntityManager, EventSubscriber, FlushEventArgs, TransactionEventArgs } from '@mikro-orm/core';
+import { withNext } from '../database/app-role-client.js';
 import { AggregateRoot } from '../domain/aggregate-root.js';
 import type { EventEnvelope } from '../domain/domain-event.js';
 import { transactionEnded } from './delivery-lease.js';
@@ -56,9 +57,10 @@ export class OutboxFlushSubscriber implements EventSubscriber {
     if (rows.length === 0) return;
     const transaction = em.getTransactionContext();
     if (transaction) {
-      // Inside the flush's transaction: the rows go as one statement (the unit of work would send one per table).
+      // Inside the flush's transaction: the rows go as one statement (the unit of work would send one per table),
+      // in the same round trip as the flush's next statement or the commit (nothing reads its answer).
       const [sql, params] = outboxInsert(rows);
-      await em.getConnection().execute(sql, params, 'run', transaction);
+      await em.getConnection().execute(withNext(sql), params, 'run', transaction);
       return;
     }
     for (const row of rows) uow.computeChangeSet(row);
