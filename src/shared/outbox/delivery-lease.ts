@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { EntityManager } from '@mikro-orm/core';
+import { withNext } from '../database/app-role-client.js';
 import type { SqlStatement } from '../tenant-scope/tenant-transaction.js';
 
 /**
@@ -83,15 +84,18 @@ export class DeliveryLease {
   /**
    * Marks the delivery delivered inside `em`'s transaction, for the handler's last one: its outcome and its
    * delivery then commit together, and the relay writes nothing after it (three round trips fewer than a settlement
-   * of its own). Confirms the lease as `confirm` does (the row stays locked until the transaction ends;
-   * `DeliveryLeaseLostError` when it is no longer ours). It counts once that transaction commits; after a rollback
-   * the delivery is as it was, still the relay's to settle.
+   * of its own). Confirms the lease as `confirm` does (the row stays locked until the transaction ends). It counts
+   * once that transaction commits; after a rollback the delivery is as it was, still the relay's to settle.
+   *
+   * The statement goes with the transaction's next one (`withNext`: one round trip fewer), so a lease found lost
+   * fails the transaction at that next statement or at its commit, with SQLSTATE `OB001`: the relay, seeing it come
+   * out of the handler, marks the lease lost (`failureOf`), and nothing of the transaction commits.
    */
   async settleIn(em: EntityManager): Promise<void> {
     const { sql, params } = this.settlement();
     await em
       .getConnection()
-      .execute(sql, params, 'all', em.getTransactionContext())
+      .execute(withNext(sql), params, 'all', em.getTransactionContext())
       .catch((error: unknown) => {
         throw this.failureOf(error);
       });

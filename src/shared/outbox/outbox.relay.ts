@@ -365,7 +365,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       // The handler's work is committed, its delivery not yet (unless it settled it): a crash here makes the event
       // come again.
       failpoint('outbox.after-handler');
-    } catch (error) {
+    } catch (thrown) {
+      // A settlement that found the delivery another relay's fails its transaction where it was sent (`settleIn`).
+      const error = lease.failureOf(thrown);
       if (lease.settled) {
         // What failed came after the delivery's outcome committed with the handler's work: nothing to retry.
         this.logger.warn(

@@ -640,8 +640,12 @@ describe('Outbox', () => {
 
         overtaken.open();
         await relay.drain();
-        expect(failures).toEqual([expect.any(DeliveryLeaseLostError)]);
+        // The relay knows the lease lost; the handler saw its transaction fail, at the confirm, or where the
+        // settlement was sent (with the transaction's commit), as the lease's loss.
         expect(leases.map((lease) => [lease.lost, lease.settled])).toEqual([[true, false]]);
+        expect(failures.map((failure) => leases[0]!.failureOf(failure))).toEqual([
+          expect.any(DeliveryLeaseLostError),
+        ]);
         expect(await t.ownerQuery('select 1 from test_widget where id = $1', [widgetId])).toEqual([]);
         expect(await leaseOf(event.eventId)).toMatchObject({ status: 'pending', claim_token: token });
         expect(await outbox.deliveries({ eventId: event.eventId })).toEqual([
