@@ -3,11 +3,11 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { NumbersConfig } from '../../config/index.js';
 import type { IdempotentResponse } from '../../shared/idempotency/index.js';
-import { GetProjectQuery, TenantQuotas } from '../../tenancy/index.js';
-import { GetAgentQuery } from '../../voice-agent/index.js';
+import { TenantQuotas } from '../../tenancy/index.js';
 import { validAreaCode } from '../area-codes.js';
 import { LIVE_STATUSES, PhoneNumber } from '../phone-number.entity.js';
 import { NumberOutcome } from '../number-outcome.js';
+import { projectAndAgent } from '../project-and-agent.js';
 import { NumberQuotaExceededError, RequestedNumberUnavailableError } from '../phone-number.errors.js';
 import { BuyNumberCommand } from './buy-number.command.js';
 
@@ -29,8 +29,7 @@ export class BuyNumberHandler implements ICommandHandler<BuyNumberCommand> {
   }: BuyNumberCommand): Promise<IdempotentResponse> {
     const areaCode = request.number ? null : (request.areaCode ?? this.config.defaultAreaCode);
     if (areaCode !== null) validAreaCode(areaCode);
-    await this.queries.execute(new GetProjectQuery(request.projectId));
-    await this.queries.execute(new GetAgentQuery(request.projectId, request.agentId));
+    await projectAndAgent(this.queries, request);
 
     // A request whose first run died after recording its intent resumes that intent rather than buying again.
     const earlier = idempotencyKey ? await this.em.findOne(PhoneNumber, { idempotencyKey }) : null;

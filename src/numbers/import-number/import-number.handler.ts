@@ -4,9 +4,10 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { IdempotentResponse } from '../../shared/idempotency/index.js';
 import { isTwilioAuthenticationFailure, TelephonyPort } from '../../telephony/index.js';
-import { GetProjectQuery, TenantQuotas } from '../../tenancy/index.js';
-import { GetAgentQuery, VoiceAgentPort } from '../../voice-agent/index.js';
+import { TenantQuotas } from '../../tenancy/index.js';
+import { VoiceAgentPort } from '../../voice-agent/index.js';
 import { NumberOutcome } from '../number-outcome.js';
+import { projectAndAgent } from '../project-and-agent.js';
 import { isHeldByAnyone } from '../held-number.js';
 import { LIVE_STATUSES, PhoneNumber, type NumberImport } from '../phone-number.entity.js';
 import {
@@ -49,8 +50,7 @@ export class ImportNumberHandler implements ICommandHandler<ImportNumberCommand>
   ) {}
 
   async execute({ tenantId, request }: ImportNumberCommand): Promise<IdempotentResponse> {
-    await this.queries.execute(new GetProjectQuery(request.projectId));
-    await this.queries.execute(new GetAgentQuery(request.projectId, request.agentId));
+    await projectAndAgent(this.queries, request);
 
     const ours = await this.em.findOne(PhoneNumber, { e164: request.number, status: { $ne: 'released' } });
     if (ours?.projectId === request.projectId && ours.kind === KIND_OF_SOURCE[request.source])

@@ -2,15 +2,14 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { QueryBus, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { decodeCursor, toPage, type Keyset, type Page } from '../../shared/pagination/keyset-page.js';
 import { DEFAULT_PAGE_SIZE } from '../../shared/pagination/page-query.dto.js';
-import { readInTenant } from '../../shared/tenant-scope/tenant-transaction.js';
+import { isoTimestamp, readInTenant } from '../../shared/tenant-scope/tenant-transaction.js';
 import { GetProjectQuery, TenantScope } from '../../tenancy/index.js';
 import type { NumberKind, NumberStatus, NumberSteps, PendingChange } from '../phone-number.entity.js';
 import { PhoneNumberResponse, type PhoneNumberFields } from '../phone-number.response.js';
 import { ListNumbersQuery } from './list-numbers.query.js';
 
-/** A timestamp as `Date.prototype.toISOString` writes it (UTC, milliseconds, truncated as a `Date` truncates). */
-const iso = (column: string) =>
-  `to_char(n.${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as ${column}`;
+/** A timestamp of the number as `Date.prototype.toISOString` writes it. */
+const iso = (column: string) => isoTimestamp(`n.${column}`, column);
 
 /** The columns of a number's answer, nothing else (no refusal, no sealed token); its timestamps as ISO text. */
 const COLUMNS = [

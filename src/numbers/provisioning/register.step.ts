@@ -1,15 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { GetProjectQuery } from '../../tenancy/index.js';
 import {
   CheckVapiRegistrationQuery,
-  GetAgentQuery,
   RegisterWithVapiCommand,
   UpdateVapiNumberCommand,
   type VapiNumberConnection,
 } from '../../voice-agent/index.js';
 import { CustomerTokenSeal } from '../import-number/customer-token-seal.js';
 import { vapiNameOf, type PhoneNumber } from '../phone-number.entity.js';
+import { projectAndAgent } from '../project-and-agent.js';
 import type { Attempt } from './provisioning-steps.js';
 
 /** What Vapi is to hold for a number of a project answering with an agent. */
@@ -27,10 +26,7 @@ export async function wantedInVapi(
   queries: QueryBus,
   number: { projectId: string; agentId: string },
 ): Promise<WantedInVapi> {
-  const [project, agent] = await Promise.all([
-    queries.execute(new GetProjectQuery(number.projectId)),
-    queries.execute(new GetAgentQuery(number.projectId, number.agentId)),
-  ]);
+  const { project, agent } = await projectAndAgent(queries, number);
   return {
     name: vapiNameOf(number.projectId),
     assistantId: agent.vapiAssistantId,

@@ -1,9 +1,17 @@
 import type { Connection, Transaction } from '@mikro-orm/core';
-import type { AbstractSqlConnection } from '@mikro-orm/sql';
+import type { AbstractSqlConnection, SqlEntityManager } from '@mikro-orm/sql';
 import type pg from 'pg';
 
 /** The PostgreSQL setting the row-level security policies read (`current_setting('app.tenant_id')`). */
 export const TENANT_SETTING = 'app.tenant_id';
+
+/**
+ * A timestamp column as text in the form `Date.prototype.toISOString` writes (UTC, milliseconds, truncated as a
+ * `Date` truncates), named `name`: for rows read without an entity that answer as the entity's `toISOString` would.
+ */
+export function isoTimestamp(column: string, name: string): string {
+  return `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "${name}"`;
+}
 
 /**
  * Runs raw SQL in a transaction of one tenant (`app.tenant_id` set for it), for code that holds the tenant's id
@@ -71,4 +79,23 @@ export async function readInTenant<T>(
 ): Promise<T[]> {
   const [rows] = await runInTenant(connection, tenantId, [{ sql, params }]);
   return rows as T[];
+}
+
+/**
+ * One row by a read-only statement whose first parameter is the tenant's id (named as the ORM's filter would, under
+ * the row-level security that admits its rows only): outside a transaction in one round trip (`readInTenant`), with
+ * no entity built; inside the caller's transaction, `inTransaction` reads it there, as it may hold what that
+ * transaction wrote, and a second connection of the pool taken while it holds one could wait forever.
+ */
+export async function readRowInTenant<T>(
+  em: SqlEntityManager,
+  tenantId: () => string,
+  sql: string,
+  params: unknown[],
+  inTransaction: () => Promise<T | undefined>,
+): Promise<T | undefined> {
+  if (em.isInTransaction()) return inTransaction();
+  const id = tenantId();
+  const [row] = await readInTenant<T>(em.getConnection(), id, sql, [id, ...params]);
+  return row;
 }
