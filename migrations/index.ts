@@ -22,6 +22,7 @@ import { Migration20261202130000NumberReconciliation } from './Migration20261202
 import { Migration20261202140000ProjectNumbersInListOrder } from './Migration20261202140000ProjectNumbersInListOrder.js';
 import { Migration20261203300000ClaimedAtWriteNotifyNoOne } from './Migration20261203300000ClaimedAtWriteNotifyNoOne.js';
 import { Migration20261204010000OutboxSettleDelivery } from './Migration20261204010000OutboxSettleDelivery.js';
+import { Migration20261204100000PurchaseReservationInOneStatement } from './Migration20261204100000PurchaseReservationInOneStatement.js';
 
 /** Every migration, in order. A new migration is added here as well as to this folder. */
 export const migrationsList: MigrationObject[] = [
@@ -86,5 +87,9 @@ export const migrationsList: MigrationObject[] = [
   {
     name: 'Migration20261204010000OutboxSettleDelivery',
     class: Migration20261204010000OutboxSettleDelivery,
+  },
+  {
+    name: 'Migration20261204100000PurchaseReservationInOneStatement',
+    class: Migration20261204100000PurchaseReservationInOneStatement,
   },
 ];

@@ -114,6 +114,13 @@ export const LIVE_STATUSES: readonly NumberStatus[] = [
   'restoring',
 ];
 
+/**
+ * The count of a tenant's live numbers as one query, the tenant's id as its `$1`: what a purchase's reservation counts
+ * under the tenant's lock (`TenantQuotas.reservePurchase`).
+ */
+export const LIVE_NUMBERS_QUERY = `select count(*)::int from phone_number
+  where tenant_id = $1 and status in (${LIVE_STATUSES.map((status) => `'${status}'`).join(', ')})`;
+
 /** The steps' state: provisioning's three from the start, the lifecycle's once they run. */
 export type NumberSteps = Record<ProvisioningStepName, StepState> &
   Partial<Record<LifecycleStepName, StepState>>;

@@ -5,7 +5,7 @@ import { NumbersConfig } from '../../config/index.js';
 import type { IdempotentResponse } from '../../shared/idempotency/index.js';
 import { TenantQuotas } from '../../tenancy/index.js';
 import { validAreaCode } from '../area-codes.js';
-import { LIVE_STATUSES, PhoneNumber } from '../phone-number.entity.js';
+import { LIVE_NUMBERS_QUERY, PhoneNumber } from '../phone-number.entity.js';
 import { NumberOutcome } from '../number-outcome.js';
 import { projectAndAgent } from '../project-and-agent.js';
 import { NumberQuotaExceededError, RequestedNumberUnavailableError } from '../phone-number.errors.js';
@@ -47,7 +47,7 @@ export class BuyNumberHandler implements ICommandHandler<BuyNumberCommand> {
       return await this.em.transactional(async (tx) => {
         const reservation = await this.quotas.reservePurchase(tenantId, {
           idempotencyKey,
-          countLiveNumbers: () => tx.count(PhoneNumber, { status: { $in: [...LIVE_STATUSES] } }),
+          liveNumbersQuery: LIVE_NUMBERS_QUERY,
         });
         if (!reservation.reserved) throw new NumberQuotaExceededError(reservation.maxNumbers);
         const number = new PhoneNumber({

@@ -9,7 +9,7 @@ import { VoiceAgentPort } from '../../voice-agent/index.js';
 import { NumberOutcome } from '../number-outcome.js';
 import { projectAndAgent } from '../project-and-agent.js';
 import { isHeldByAnyone } from '../held-number.js';
-import { LIVE_STATUSES, PhoneNumber, type NumberImport } from '../phone-number.entity.js';
+import { LIVE_NUMBERS_QUERY, PhoneNumber, type NumberImport } from '../phone-number.entity.js';
 import {
   NumberAlreadyHeldError,
   NumberNotOwnedError,
@@ -99,7 +99,7 @@ export class ImportNumberHandler implements ICommandHandler<ImportNumberCommand>
     try {
       return await this.em.transactional(async (tx) => {
         const reservation = await this.quotas.reservePurchase(tenantId, {
-          countLiveNumbers: () => tx.count(PhoneNumber, { status: { $in: [...LIVE_STATUSES] } }),
+          liveNumbersQuery: LIVE_NUMBERS_QUERY,
         });
         if (!reservation.reserved) throw new NumberQuotaExceededError(reservation.maxNumbers);
         const number = PhoneNumber.imported(

@@ -16,8 +16,12 @@ describe('TenantQuotas', () => {
   let liveNumbers = 0;
   const countLiveNumbers = async () => liveNumbers;
 
+  // The tenant's id comes as $1, as the numbers' own query has it.
+  const liveNumbersQuery = () => `select ${liveNumbers}::int from (select $1::uuid) as tenant`;
   const reserve = (tenantId: string, idempotencyKey?: string) =>
-    scope.run(tenantId, () => quotas.reservePurchase(tenantId, { idempotencyKey, countLiveNumbers }));
+    scope.run(tenantId, () =>
+      quotas.reservePurchase(tenantId, { idempotencyKey, liveNumbersQuery: liveNumbersQuery() }),
+    );
   const outcome = (promise: Promise<PurchaseReservation>) =>
     promise.then(
       (reservation) => (reservation.reserved ? 'ok' : `at the limit of ${reservation.maxNumbers}`),

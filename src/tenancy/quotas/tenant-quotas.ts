@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { TransactionPropagation } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { TenancyConfig } from '../../config/index.js';
 import { TenantRateLimitedError } from './quota.errors.js';
@@ -17,17 +18,22 @@ const ACTIONS: Record<RateLimitedAction, { what: string; limit: (limits: Tenancy
   'agents.create': { what: 'agent creations', limit: (l) => l.agentCreationsPerMinute },
 };
 
-/** Where a sliding window counts: the purchase log, or one action's rows in the rate-event log. */
-type WindowSource = { table: 'tenant_purchase' } | { table: 'tenant_rate_event'; action: RateLimitedAction };
-
 export interface ReservePurchaseOptions {
   /**
    * The purchase request's idempotency key. A replay (a key already recorded) is let through and not counted.
    */
   idempotencyKey?: string;
   /**
-   * Counts the tenant's live numbers. Called inside the reservation's transaction, under the tenant's lock, so two
-   * purchases at once cannot both take the last place: query through the injected EntityManager and it joins.
+   * A query counting the tenant's live numbers (one row, one integer column), the tenant's id as its `$1`: run in the
+   * reservation's statement under the tenant's lock, so two purchases at once cannot both take the last place.
+   */
+  liveNumbersQuery: string;
+}
+
+export interface ReserveReturnOptions {
+  /**
+   * Counts the tenant's live numbers. Called inside the caller's transaction, under the tenant's lock: query through
+   * the injected EntityManager and it joins.
    */
   countLiveNumbers: () => Promise<number>;
 }
@@ -51,35 +57,33 @@ export class TenantQuotas {
 
   /**
    * Records one purchase for `tenantId`; answers that the tenant is at its number limit, or throws
-   * `PurchaseRateLimitedError` (429 `RATE_LIMITED`, with the seconds until the window has room).
+   * `TenantRateLimitedError` (429 `RATE_LIMITED`, with the seconds until the window has room). Joins the caller's
+   * transaction (no savepoint), where the tenant's lock is held until it ends, so that the purchase it records
+   * (the caller's number) is counted by the next one; outside any, it runs in one of its own. One statement: the
+   * lock, the counts and the row (`reserve_purchase`, migration `PurchaseReservationInOneStatement`).
    */
   async reservePurchase(tenantId: string, options: ReservePurchaseOptions): Promise<PurchaseReservation> {
-    return this.em.transactional(async (tx): Promise<PurchaseReservation> => {
-      await this.lockNumbers(tx, tenantId);
-      if (options.idempotencyKey !== undefined) {
-        const replay = await tx.execute(
-          'select 1 from tenant_purchase where tenant_id = ? and idempotency_key = ?',
-          [tenantId, options.idempotencyKey],
-        );
-        if (replay.length > 0) return { reserved: true };
-      }
-
-      const room = await this.roomForOneMore(options.countLiveNumbers);
-      if (!room.reserved) return room;
-
-      await this.takeFromWindow(
-        tx,
-        tenantId,
-        { table: 'tenant_purchase' },
-        'number purchases',
-        this.limits.purchasesPerMinute,
-      );
-      await tx.execute(
-        'insert into tenant_purchase (id, tenant_id, idempotency_key, created_at) values (?, ?, ?, clock_timestamp())',
-        [randomUUID(), tenantId, options.idempotencyKey ?? null],
-      );
-      return { reserved: true };
-    });
+    const [{ outcome, retry_after: retryAfter }] = await this.em.transactional(
+      (tx) =>
+        tx.execute<
+          { outcome: 'reserved' | 'replayed' | 'at-limit' | 'rate-limited'; retry_after: number | null }[]
+        >('select * from reserve_purchase(?, ?, ?, ?, ?, ?, ?)', [
+          PURCHASE_LOCK_NAMESPACE,
+          tenantId,
+          options.idempotencyKey ?? null,
+          options.liveNumbersQuery,
+          this.limits.maxNumbers,
+          this.limits.purchasesPerMinute,
+          WINDOW_SECONDS,
+        ]),
+      { propagation: TransactionPropagation.REQUIRED },
+    );
+    if (outcome === 'at-limit') return { reserved: false, maxNumbers: this.limits.maxNumbers };
+    if (outcome === 'rate-limited') {
+      const limit = this.limits.purchasesPerMinute;
+      throw new TenantRateLimitedError('number purchases', limit, Math.max(1, Math.ceil(retryAfter ?? 1)));
+    }
+    return { reserved: true };
   }
 
   /**
@@ -88,14 +92,14 @@ export class TenantQuotas {
    * once cannot both take the last place. Not a purchase: nothing is recorded against the purchase rate. Call inside
    * the transaction that makes the number live again; the lock is held until that transaction ends.
    */
-  async reserveReturn(
-    tenantId: string,
-    options: Pick<ReservePurchaseOptions, 'countLiveNumbers'>,
-  ): Promise<PurchaseReservation> {
-    return this.em.transactional(async (tx): Promise<PurchaseReservation> => {
-      await this.lockNumbers(tx, tenantId);
-      return this.roomForOneMore(options.countLiveNumbers);
-    });
+  async reserveReturn(tenantId: string, options: ReserveReturnOptions): Promise<PurchaseReservation> {
+    return this.em.transactional(
+      async (tx): Promise<PurchaseReservation> => {
+        await this.lockNumbers(tx, tenantId);
+        return this.roomForOneMore(options.countLiveNumbers);
+      },
+      { propagation: TransactionPropagation.REQUIRED },
+    );
   }
 
   /**
@@ -114,13 +118,7 @@ export class TenantQuotas {
           where tenant_id = ? and action = ? and created_at <= clock_timestamp() - make_interval(secs => ?)`,
         [tenantId, action, WINDOW_SECONDS],
       );
-      await this.takeFromWindow(
-        tx,
-        tenantId,
-        { table: 'tenant_rate_event', action },
-        what,
-        limit(this.limits),
-      );
+      await this.takeFromWindow(tx, tenantId, action, what, limit(this.limits));
       await tx.execute(
         'insert into tenant_rate_event (id, tenant_id, action, created_at) values (?, ?, ?, clock_timestamp())',
         [randomUUID(), tenantId, action],
@@ -141,26 +139,20 @@ export class TenantQuotas {
       : { reserved: true };
   }
 
-  /** Throws `TenantRateLimitedError` when the last 60 seconds of `source` already hold `limit` rows. */
+  /** Throws `TenantRateLimitedError` when the last 60 seconds of `action`'s rate events already hold `limit` rows. */
   private async takeFromWindow(
     tx: EntityManager,
     tenantId: string,
-    source: WindowSource,
+    action: RateLimitedAction,
     what: string,
     limit: number,
   ): Promise<void> {
-    const byAction = source.table === 'tenant_rate_event' ? 'and action = ?' : '';
     const [window] = await tx.execute<{ started: number; wait: number | null }[]>(
       `select count(*)::int as started,
               extract(epoch from min(created_at) + make_interval(secs => ?) - clock_timestamp())::float8 as wait
-         from ${source.table}
-        where tenant_id = ? ${byAction} and created_at > clock_timestamp() - make_interval(secs => ?)`,
-      [
-        WINDOW_SECONDS,
-        tenantId,
-        ...(source.table === 'tenant_rate_event' ? [source.action] : []),
-        WINDOW_SECONDS,
-      ],
+         from tenant_rate_event
+        where tenant_id = ? and action = ? and created_at > clock_timestamp() - make_interval(secs => ?)`,
+      [WINDOW_SECONDS, tenantId, action, WINDOW_SECONDS],
     );
     if (window.started >= limit) {
       throw new TenantRateLimitedError(what, limit, Math.max(1, Math.ceil(window.wait ?? 1)));
