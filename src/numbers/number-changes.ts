@@ -15,6 +15,12 @@ export interface NumberChange {
   tenantId: string;
   numberId: string;
   status: NumberStatus;
+  /**
+   * The number as committed, when this process committed the change (its commit hook); absent from the database's
+   * `NOTIFY`. The entity of the committing unit of work: read it during the call, never keep it (its owner may
+   * change it after), never change it.
+   */
+  number?: Readonly<PhoneNumber>;
 }
 
 /**
@@ -25,11 +31,13 @@ export type NumberChangeListener = (change: NumberChange | null) => void;
 
 /**
  * Wakes whoever watches numbers when one changes, on every instance: the click's answer (`NumberSettlements`), a
- * stream of a number's steps. A change is a hint to read the number again, never its state: it may come twice (from
- * this process's commit hook and from the database's `NOTIFY`), and only committed changes are announced.
+ * stream of a number's steps. A change from the database is a hint to read the number again, never its state; one
+ * this process committed carries the number as committed (`number`). A change may come twice (from this process's
+ * commit hook and from the database's `NOTIFY`), and only committed changes are announced.
  *
  * - In this process: at the commit of a MikroORM transaction that wrote a `PhoneNumber` (a commit hook, no round
- *   trip); on the embedded database this is the only way (it does not pass notifications between connections).
+ *   trip), with the entity it committed; on the embedded database this is the only way (it does not pass
+ *   notifications between connections).
  * - From any instance: `LISTEN number_changed` through `DatabaseNotifications` (one connection per process).
  *
  * Listeners are called synchronously and must not throw; they filter by `tenantId`/`numberId` themselves.
@@ -47,14 +55,15 @@ export class NumberChanges implements OnApplicationBootstrap, OnModuleDestroy {
 
   onApplicationBootstrap(): void {
     // Listening from the start, so that the first waiter does not race the LISTEN.
-    this.unlisten = this.notifications.listen(NUMBER_CHANGED_CHANNEL, (payload) =>
-      this.dispatch(payload === null ? null : this.parse(payload)),
-    );
+    this.unlisten = this.notifications.listen(NUMBER_CHANGED_CHANNEL, (payload) => {
+      const change = payload === null ? null : this.parse(payload);
+      // After the rest of this turn's input: this process's own commit, whose answer often arrives with its NOTIFY,
+      // is then announced first, with the number it committed, and a waiter it settles reads nothing.
+      setImmediate(() => this.dispatch(change));
+    });
     this.orm.em.getEventManager().registerSubscriber(
       new PhoneNumberCommitHook((changes) => {
-        for (const change of changes) {
-          this.notifications.notifyLocal(NUMBER_CHANGED_CHANNEL, JSON.stringify(change));
-        }
+        for (const change of changes) this.dispatch(change);
       }),
     );
   }
@@ -71,7 +80,14 @@ export class NumberChanges implements OnApplicationBootstrap, OnModuleDestroy {
 
   private dispatch(change: NumberChange | null | undefined): void {
     if (change === undefined) return;
-    for (const listener of this.listeners) listener(change);
+    for (const listener of this.listeners) {
+      try {
+        listener(change);
+      } catch (error) {
+        // Never into the committing code (a commit hook) or the listening connection.
+        this.logger.error({ err: error }, 'number change listener failed');
+      }
+    }
   }
 
   private parse(payload: string): NumberChange | undefined {
@@ -86,7 +102,10 @@ export class NumberChanges implements OnApplicationBootstrap, OnModuleDestroy {
   }
 }
 
-/** Collects the numbers a flush writes; announces them once their transaction commits (not a savepoint's). */
+/**
+ * Collects the numbers a flush writes; announces them, with the entities, once their transaction commits (not a
+ * savepoint's).
+ */
 class PhoneNumberCommitHook implements EventSubscriber {
   private readonly pending = new WeakMap<EntityManager, NumberChange[]>();
 
@@ -99,7 +118,8 @@ class PhoneNumberCommitHook implements EventSubscriber {
       .filter((changeSet) => !String(changeSet.type).startsWith('delete'))
       .map((changeSet) => changeSet.entity)
       .filter((entity): entity is PhoneNumber => entity instanceof PhoneNumber)
-      .map(({ tenantId, id, status }) => ({ tenantId, numberId: id, status }));
+      // The status as flushed; the entity, as it stands at the commit (after the transaction's last flush).
+      .map((number) => ({ tenantId: number.tenantId, numberId: number.id, status: number.status, number }));
     if (changes.length > 0) this.pending.set(em, [...(this.pending.get(em) ?? []), ...changes]);
   }
 

@@ -10,7 +10,8 @@ import { PhoneNumberResponse, type PurchaseNumberResponse } from './phone-number
 
 /**
  * What a click that starts a number's flow (a purchase, an import) is answered: the number once it is live, failed
- * or refused, or as it stands when `PROVISIONING_WAIT_MS` is over.
+ * or refused, or as it stands when `PROVISIONING_WAIT_MS` is over. Woken when its row changes (on this instance or
+ * another), not by polling; the wait holds no connection.
  */
 @Injectable()
 export class NumberOutcome {
@@ -22,26 +23,58 @@ export class NumberOutcome {
 
   /** With `wait: false` (`Prefer: respond-async`), the number as it stands now, without waiting. */
   async of(numberId: string, { wait = true }: { wait?: boolean } = {}): Promise<IdempotentResponse> {
-    if (!wait) return this.answer(await this.em.fork().findOneOrFail(PhoneNumber, numberId));
-    return this.answer(await this.waitFor(numberId));
+    if (!wait) return this.answer(await this.read(numberId));
+    this.letGo();
+    return this.waitFor(numberId);
   }
 
   /**
-   * The number once it is live, failed or refused (or released meanwhile), or as it stands when the wait is over:
-   * woken when its row changes (on this instance or another), not by polling; the wait holds no connection.
+   * The answer to a click that creates its number: `create` runs the transaction that records it (the number's id
+   * given beforehand) and returns the number as committed, which is the number's state at the start, with no read
+   * of it. The wait listens from before that commit, so that no change after it is missed.
    */
-  private waitFor(id: string): Promise<PhoneNumber> {
-    // What the request loaded (the number, its outbox rows, the project and agent) is of no use to the answer, read
-    // afresh: let it go rather than keep it in the request's unit of work through a wait of up to
-    // PROVISIONING_WAIT_MS, for every click waiting at once.
+  async ofCreated(
+    numberId: string,
+    create: () => Promise<Readonly<PhoneNumber>>,
+    { wait = true }: { wait?: boolean } = {},
+  ): Promise<IdempotentResponse> {
+    if (!wait) return this.answer(await create());
+    return this.waitFor(numberId, async () => {
+      const number = await create();
+      this.letGo();
+      return number;
+    });
+  }
+
+  /**
+   * What the request loaded (the number, its outbox rows) is of no use to the answer: let it go rather than keep it
+   * in the request's unit of work through a wait of up to PROVISIONING_WAIT_MS, for every click waiting at once.
+   */
+  private letGo(): void {
     this.em.clear();
-    return this.settlements.waitFor(id, this.config.provisioningWaitMs, () =>
-      this.em.fork().findOneOrFail(PhoneNumber, id),
-    );
+  }
+
+  /**
+   * The number once it is live, failed or refused (or released meanwhile), or as it stands when the wait is over
+   * (`NumberSettlements`): its state at the start is `first`'s, else read.
+   */
+  private waitFor(
+    numberId: string,
+    first?: () => Promise<Readonly<PhoneNumber>>,
+  ): Promise<IdempotentResponse> {
+    return this.settlements.waitFor(numberId, this.config.provisioningWaitMs, {
+      first,
+      read: () => this.read(numberId),
+      answer: (number) => this.answer(number),
+    });
+  }
+
+  private read(numberId: string): Promise<PhoneNumber> {
+    return this.em.fork().findOneOrFail(PhoneNumber, numberId);
   }
 
   /** 201 once active; the refusal's 4xx once refused; else 202 with the number as it stands. */
-  private answer(number: PhoneNumber): IdempotentResponse {
+  private answer(number: Readonly<PhoneNumber>): IdempotentResponse {
     if (number.status === 'refused') throw refusalError(number.refusal!, number.id);
     const phoneNumber = PhoneNumberResponse.of(number);
     const body: PurchaseNumberResponse = {

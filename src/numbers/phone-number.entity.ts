@@ -321,6 +321,8 @@ export class PhoneNumber extends AggregateRoot {
   sipCredentialId: string | null = null;
 
   constructor(props: {
+    /** Its id when the caller needs it before the number exists (to wait for it from before its commit). */
+    id?: string;
     tenantId: string;
     projectId: string;
     agentId: string;
@@ -329,6 +331,7 @@ export class PhoneNumber extends AggregateRoot {
     idempotencyKey?: string | null;
   }) {
     super();
+    if (props.id !== undefined) this.id = props.id;
     this.tenantId = props.tenantId;
     this.projectId = props.projectId;
     this.agentId = props.agentId;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { CommandHandler, QueryBus, type ICommandHandler } from '@nestjs/cqrs';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
@@ -33,11 +34,18 @@ export class BuyNumberHandler implements ICommandHandler<BuyNumberCommand> {
 
     // A request whose first run died after recording its intent resumes that intent rather than buying again.
     const earlier = idempotencyKey ? await this.em.findOne(PhoneNumber, { idempotencyKey }) : null;
-    const number = earlier ?? (await this.recordIntent(tenantId, request, areaCode, idempotencyKey));
-    return this.outcome.of(number.id, { wait: !respondAsync });
+    if (earlier) return this.outcome.of(earlier.id, { wait: !respondAsync });
+    // The number as its creation commits it is the answer's first state (no read of it).
+    const numberId = randomUUID();
+    return this.outcome.ofCreated(
+      numberId,
+      () => this.recordIntent(numberId, tenantId, request, areaCode, idempotencyKey),
+      { wait: !respondAsync },
+    );
   }
 
   private async recordIntent(
+    numberId: string,
     tenantId: string,
     request: BuyNumberCommand['request'],
     areaCode: string | null,
@@ -51,6 +59,7 @@ export class BuyNumberHandler implements ICommandHandler<BuyNumberCommand> {
         });
         if (!reservation.reserved) throw new NumberQuotaExceededError(reservation.maxNumbers);
         const number = new PhoneNumber({
+          id: numberId,
           tenantId,
           projectId: request.projectId,
           agentId: request.agentId,

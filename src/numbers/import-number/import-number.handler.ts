@@ -60,8 +60,8 @@ export class ImportNumberHandler implements ICommandHandler<ImportNumberCommand>
 
     const numberId = randomUUID();
     const source = await this.prove(request, numberId);
-    const number = await this.recordIntent(tenantId, numberId, request, source);
-    return this.outcome.of(number.id);
+    // The number as its creation commits it is the answer's first state (no read of it).
+    return this.outcome.ofCreated(numberId, () => this.recordIntent(tenantId, numberId, request, source));
   }
 
   /** The customer's proof that the number is theirs, and how Vapi will reach it. */

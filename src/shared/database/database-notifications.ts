@@ -16,11 +16,11 @@ const RECONNECT_MS = 1_000;
  * listener on. A notification is delivered at the commit of the transaction that sent it (`pg_notify` or a trigger:
  * see the migration `NumberChangedNotifications`), on every instance connected to the database, this one included.
  *
- * `notifyLocal` delivers to this process's listeners at once: code that knows a change committed here (a MikroORM
- * commit hook) wakes them without waiting for the round trip, and the embedded database (PGlite behind
- * pglite-socket, one backend for every connection) does not pass notifications from one connection to another,
- * so there the in-process delivery is the only one (one process owns that database). A listener may therefore get
- * the same change twice: a notification means "this may have changed, read it", never the change itself.
+ * Code that knows a change committed in this process (a MikroORM commit hook) tells its own listeners itself, without
+ * waiting for the round trip (see `NumberChanges`); the embedded database (PGlite behind pglite-socket, one backend
+ * for every connection) does not pass notifications from one connection to another, so there that in-process
+ * delivery is the only one (one process owns that database). A listener may therefore get the same change twice: a
+ * notification means "this may have changed, read it", never the change itself.
  */
 export class DatabaseNotifications implements OnModuleDestroy {
   private readonly logger = new Logger('DatabaseNotifications');
@@ -46,11 +46,6 @@ export class DatabaseNotifications implements OnModuleDestroy {
     }
     set.add(listener);
     return () => set.delete(listener);
-  }
-
-  /** Delivers `payload` to this process's listeners of `channel` now (a change this process committed). */
-  notifyLocal(channel: string, payload: string): void {
-    this.dispatch(channel, payload);
   }
 
   async onModuleDestroy(): Promise<void> {
