@@ -10,7 +10,7 @@ import { currentDeliveryLease, DeliveryLeaseLostError } from '../../shared/outbo
 import { PhoneNumber, type StepError, type StepName } from '../phone-number.entity.js';
 import { NumberConflictError } from '../phone-number.errors.js';
 import { ProvisioningMetrics } from './provisioning.metrics.js';
-import { StepHandOffs, type PendingOffer } from './step-hand-offs.js';
+import { StepHandOffs } from './step-hand-offs.js';
 
 /** What a step's work returns: the change to make to the number once the provider calls are done. */
 export type StepOutcome = (number: PhoneNumber) => void;
@@ -106,25 +106,23 @@ export class ProvisioningSteps {
       return null;
     }
 
-    let offered: PendingOffer | undefined;
     try {
-      const done = await this.em.transactional(async (tx) => {
-        // The attempt's last transaction: its outcome, the next step's event and this delivery's settlement commit
-        // together.
-        await currentDeliveryLease()?.settleIn(tx);
-        const number = await tx.findOneOrFail(PhoneNumber, numberId, {
-          lockMode: LockMode.PESSIMISTIC_WRITE,
-        });
-        if (!number.isAt(step)) return null;
-        outcome(number);
-        number.startNextStep();
-        offered = this.handOffs.offer(number);
-        return number;
-      });
-      offered?.committed();
-      return done;
+      return await this.handOffs.offeringIn((handOver) =>
+        this.em.transactional(async (tx) => {
+          // The attempt's last transaction: its outcome, the next step's event and this delivery's settlement
+          // commit together.
+          await currentDeliveryLease()?.settleIn(tx);
+          const number = await tx.findOneOrFail(PhoneNumber, numberId, {
+            lockMode: LockMode.PESSIMISTIC_WRITE,
+          });
+          if (!number.isAt(step)) return null;
+          outcome(number);
+          number.startNextStep();
+          handOver(number);
+          return number;
+        }),
+      );
     } catch (error) {
-      offered?.abandoned();
       if (!(error instanceof UniqueConstraintViolationException)) throw error;
       this.logger.error({ numberId, step, err: error }, `step ${step} conflicts with another number`);
       await this.recordFailure(numberId, step, new NumberConflictError());

@@ -46,6 +46,28 @@ describe('StepHandOffs', () => {
     await expect(handOffs.take(number.id, 'purchase')).resolves.toBeUndefined();
   });
 
+  it('hands over what a transaction offered once it returned, and nothing when it threw', async () => {
+    const handOffs = new StepHandOffs();
+    const kept = aNumber();
+    let taken: Promise<PhoneNumber | undefined> | undefined;
+    await handOffs.offeringIn(async (offer) => {
+      offer(kept);
+      // The step's delivery may start at the commit, before the transaction's caller has its answer.
+      taken = handOffs.take(kept.id, 'purchase');
+    });
+    await expect(taken).resolves.toBe(kept);
+
+    const dropped = aNumber();
+    const refused = new Error('the commit was refused');
+    await expect(
+      handOffs.offeringIn(async (offer) => {
+        offer(dropped);
+        throw refused;
+      }),
+    ).rejects.toBe(refused);
+    await expect(handOffs.take(dropped.id, 'purchase')).resolves.toBeUndefined();
+  });
+
   it('forgets an offer no delivery took within its time (the step ran on another instance)', async () => {
     const handOffs = new StepHandOffs();
     const stale = aNumber();

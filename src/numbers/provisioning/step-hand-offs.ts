@@ -51,6 +51,22 @@ export class StepHandOffs {
     };
   }
 
+  /**
+   * Runs `write`, a transaction that moves numbers to their next step, handing over each it offers (`offer(number)`,
+   * inside the transaction): they are handed over once `write` has returned (committed), dropped if it threw.
+   */
+  async offeringIn<T>(write: (offer: (number: PhoneNumber) => void) => Promise<T>): Promise<T> {
+    const pending: PendingOffer[] = [];
+    try {
+      const result = await write((number) => pending.push(this.offer(number)));
+      for (const offer of pending) offer.committed();
+      return result;
+    } catch (error) {
+      for (const offer of pending) offer.abandoned();
+      throw error;
+    }
+  }
+
   /** The number offered for `numberId` at `step` once its transaction committed, else undefined (then read it). */
   async take(numberId: string, step: StepName): Promise<PhoneNumber | undefined> {
     const offer = this.offers.get(numberId);
