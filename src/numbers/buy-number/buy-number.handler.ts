@@ -10,6 +10,7 @@ import { LIVE_NUMBERS_QUERY, PhoneNumber } from '../phone-number.entity.js';
 import { NumberOutcome } from '../number-outcome.js';
 import { projectAndAgent } from '../project-and-agent.js';
 import { NumberQuotaExceededError, RequestedNumberUnavailableError } from '../phone-number.errors.js';
+import { StepHandOffs } from '../provisioning/step-hand-offs.js';
 import { BuyNumberCommand } from './buy-number.command.js';
 
 @CommandHandler(BuyNumberCommand)
@@ -20,6 +21,7 @@ export class BuyNumberHandler implements ICommandHandler<BuyNumberCommand> {
     private readonly quotas: TenantQuotas,
     private readonly config: NumbersConfig,
     private readonly outcome: NumberOutcome,
+    private readonly handOffs: StepHandOffs,
   ) {}
 
   async execute({
@@ -52,25 +54,29 @@ export class BuyNumberHandler implements ICommandHandler<BuyNumberCommand> {
     idempotencyKey: string | undefined,
   ): Promise<PhoneNumber> {
     try {
-      return await this.em.transactional(async (tx) => {
-        const reservation = await this.quotas.reservePurchase(tenantId, {
-          idempotencyKey,
-          liveNumbersQuery: LIVE_NUMBERS_QUERY,
-        });
-        if (!reservation.reserved) throw new NumberQuotaExceededError(reservation.maxNumbers);
-        const number = new PhoneNumber({
-          id: numberId,
-          tenantId,
-          projectId: request.projectId,
-          agentId: request.agentId,
-          areaCode,
-          requestedNumber: request.number ?? null,
-          idempotencyKey,
-        });
-        number.startNextStep();
-        tx.persist(number);
-        return number;
-      });
+      // The purchase step's delivery, started at the commit, takes the number as committed (no read of it).
+      return await this.handOffs.offeringIn((handOver) =>
+        this.em.transactional(async (tx) => {
+          const reservation = await this.quotas.reservePurchase(tenantId, {
+            idempotencyKey,
+            liveNumbersQuery: LIVE_NUMBERS_QUERY,
+          });
+          if (!reservation.reserved) throw new NumberQuotaExceededError(reservation.maxNumbers);
+          const number = new PhoneNumber({
+            id: numberId,
+            tenantId,
+            projectId: request.projectId,
+            agentId: request.agentId,
+            areaCode,
+            requestedNumber: request.number ?? null,
+            idempotencyKey,
+          });
+          number.startNextStep();
+          tx.persist(number);
+          handOver(number);
+          return number;
+        }),
+      );
     } catch (error) {
       // Another request is buying this very number right now.
       if (error instanceof UniqueConstraintViolationException && request.number) {
