@@ -169,7 +169,7 @@ describe('loadConfig', () => {
   });
 
   it('reads the outbox lease and concurrency, and refuses the settings they replaced by naming them', () => {
-    expect(loadConfig({}).outbox).toMatchObject({ leaseMs: 15_000, concurrency: 16 });
+    expect(loadConfig({}).outbox).toMatchObject({ leaseMs: 15_000, concurrency: 64 });
     expect(loadConfig({ OUTBOX_LEASE_MS: '2000', OUTBOX_CONCURRENCY: '4' }).outbox).toMatchObject({
       leaseMs: 2_000,
       concurrency: 4,
