@@ -31,7 +31,9 @@ export class StepHandOffs {
   private readonly offers = new Map<string, Offer>();
 
   /** Offers `number` from inside the transaction writing it; `committed()` or `abandoned()` once it has ended. */
-  offer(number: PhoneNumber, now = Date.now()): PendingOffer {
+  offer(number: PhoneNumber, now = Date.now()): PendingOffer | undefined {
+    // A number no step waits for (live, failed, refused) is nobody's to take.
+    if (number.currentStep === null) return undefined;
     for (const [id, offer] of this.offers) {
       // In insertion order: the oldest first.
       if (now - offer.at < OFFER_TTL_MS) break;
@@ -58,7 +60,10 @@ export class StepHandOffs {
   async offeringIn<T>(write: (offer: (number: PhoneNumber) => void) => Promise<T>): Promise<T> {
     const pending: PendingOffer[] = [];
     try {
-      const result = await write((number) => pending.push(this.offer(number)));
+      const result = await write((number) => {
+        const offer = this.offer(number);
+        if (offer) pending.push(offer);
+      });
       for (const offer of pending) offer.committed();
       return result;
     } catch (error) {
@@ -68,11 +73,11 @@ export class StepHandOffs {
   }
 
   /** The number offered for `numberId` at `step` once its transaction committed, else undefined (then read it). */
-  async take(numberId: string, step: StepName): Promise<PhoneNumber | undefined> {
+  async take(numberId: string, step: StepName, now = Date.now()): Promise<PhoneNumber | undefined> {
     const offer = this.offers.get(numberId);
     if (!offer) return undefined;
     this.offers.delete(numberId);
-    if (offer.step !== step) return undefined;
+    if (offer.step !== step || now - offer.at >= OFFER_TTL_MS) return undefined;
     return (await offer.committed) ? offer.number : undefined;
   }
 }

@@ -27,7 +27,7 @@ export interface ProjectionWrite {
  * A transaction-scoped advisory lock per (consumer, tenant) serialises a tenant's deliveries to the consumer and
  * a replay of that tenant, so two deliveries never race on the same rows (e.g. the same call reported twice).
  *
- * A delivery is one round trip: its whole transaction (the tenant's setting, the delivery's settlement, the lock,
+ * A delivery is one round trip: its whole transaction (the tenant's setting, the lock, the delivery's settlement,
  * the applied event and its writes, the commit) goes as one text (`runInTenant`).
  *
  * Subclasses are declared with `@OutboxSubscriber({ name, events })`, the name being the consumer's (and what
@@ -55,9 +55,11 @@ export abstract class EventProjection implements OutboxHandler {
    */
   async handle(event: EventEnvelope<JsonObject>): Promise<void> {
     const lease = currentDeliveryLease();
+    // The consumer's lock for the tenant first: waiting for it (a replay of the tenant holds it) must not hold the
+    // delivery's row locked, which the relay's heartbeat renews with every other lease of this instance.
     const statements = [
-      ...(lease ? [lease.settlement()] : []),
       this.lockOf(event.tenantId),
+      ...(lease ? [lease.settlement()] : []),
       this.appliedOnce(event),
     ];
     // The tenant's scope is the relay's (the event's tenant); the event's tenant when called outside any scope.

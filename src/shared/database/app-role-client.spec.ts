@@ -174,6 +174,32 @@ describe('AppRoleClient', () => {
       expect(await written()).toEqual(['a']);
     });
 
+    it('is dropped by a rollback to a savepoint made before it, and kept by one made after it', async () => {
+      await run('begin');
+      await run(`insert into written values ('a')`);
+      await run('savepoint s');
+      await run(withNext(`insert into written values ('b')`));
+      await run('rollback to savepoint s');
+      await run(withNext(`insert into written values ('c')`));
+      await run('savepoint t');
+      await run(`insert into written values ('d')`);
+      await run('rollback to savepoint t');
+      await run('commit');
+      expect(client.getTransactionStatus()).toBe('I');
+      expect(await written()).toEqual(['a', 'c']);
+    });
+
+    it('never fails the rollback to a savepoint it was written after (it is not sent)', async () => {
+      await run('begin');
+      await run(`insert into written values ('a')`);
+      await run('savepoint s');
+      await run(withNext(`select 1 / 0`));
+      await run('rollback to savepoint s');
+      await run(`insert into written values ('b')`);
+      await run('commit');
+      expect(await written()).toEqual(['a', 'b']);
+    });
+
     it('fails the transaction where it is sent: the statement it went with, or the commit', async () => {
       await run('begin');
       await run(withNext(`select 1 / 0`));

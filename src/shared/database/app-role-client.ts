@@ -12,6 +12,8 @@ const STARTS_TRANSACTION = /^\s*(begin|start\s+transaction)\b/i;
 const PLAIN_OPENING = /^\s*(begin|start\s+transaction)[\w\s,]*$/i;
 /** A statement that ends a transaction, alone (no second statement after it). */
 const ENDS_TRANSACTION = /^\s*(commit|rollback|end|abort)\s*;?\s*$/i;
+/** A rollback to a savepoint: it undoes whatever waits (everything sent since the savepoint went before it). */
+const ROLLS_BACK_TO_SAVEPOINT = /^\s*rollback\s+to\b/i;
 /** A statement that only sets transaction-local settings (MikroORM's session context: `select set_config(…)`). */
 const SETS_CONFIG =
   /^\s*select\s+set_config\((?:[^;'"]|'(?:[^']|'')*')*\)(?:\s*,\s*set_config\((?:[^;'"]|'(?:[^']|'')*')*\))*\s*$/i;
@@ -21,8 +23,8 @@ const isEmpty = (values: unknown) => values === undefined || (Array.isArray(valu
 const WITH_NEXT = '/* with next */';
 
 /**
- * Marks a statement (a text without parameters, or with `?` placeholders MikroORM fills in) whose answer its caller
- * does not read: inside a transaction, `AppRoleClient` answers it at once and sends it in the same round trip as the
+ * Marks a statement (one statement: a text without parameters, or with `?` placeholders MikroORM fills in) whose
+ * answer its caller does not read: inside a transaction, `AppRoleClient` answers it at once and sends it in the same round trip as the
  * transaction's next statement (or its `commit`). Its failure, if any, is the failure of that round trip: the
  * transaction fails there. For a write no later statement depends on the answer of, such as a row to insert, or a
  * function that raises when the transaction must not commit.
@@ -200,7 +202,8 @@ export class AppRoleClient extends pg.Client {
 
   /**
    * A statement of an open transaction after statements waiting for it (`withNext`): sent with them in one round trip
-   * when it is a text without parameters (a `commit` included; a `rollback` drops them instead), else after them.
+   * when it is a text without parameters (a `commit` included; a `rollback`, or one to a savepoint, drops them
+   * instead), else after them.
    * The waiting statements' results are left out of its answer; a failure of any fails the transaction there.
    */
   private async withWaiting(text: unknown, simple: boolean, send: () => Promise<unknown>): Promise<unknown> {
@@ -208,6 +211,7 @@ export class AppRoleClient extends pg.Client {
     this.clearWaiting();
     const end = typeof text === 'string' ? ENDS_TRANSACTION.exec(text) : null;
     if (end && !/^(commit|end)$/i.test(end[1]!)) return send();
+    if (typeof text === 'string' && ROLLS_BACK_TO_SAVEPOINT.test(text)) return send();
     return this.after(waiting, text, simple, send);
   }
 
