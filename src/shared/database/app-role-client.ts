@@ -12,6 +12,12 @@ const STARTS_TRANSACTION = /^\s*(begin|start\s+transaction)\b/i;
 const PLAIN_OPENING = /^\s*(begin|start\s+transaction)[\w\s,]*$/i;
 /** A statement that ends a transaction, alone (no second statement after it). */
 const ENDS_TRANSACTION = /^\s*(commit|rollback|end|abort)\s*;?\s*$/i;
+/** How `text` ends the transaction, when it is a statement that does. */
+function endOf(text: unknown): 'commit' | 'rollback' | null {
+  const end = typeof text === 'string' ? ENDS_TRANSACTION.exec(text) : null;
+  if (!end) return null;
+  return /^(commit|end)$/i.test(end[1]!) ? 'commit' : 'rollback';
+}
 /** A rollback to a savepoint: it undoes whatever waits (everything sent since the savepoint went before it). */
 const ROLLS_BACK_TO_SAVEPOINT = /^\s*rollback\s+to\b/i;
 /** A statement that only sets transaction-local settings (MikroORM's session context: `select set_config(…)`). */
@@ -24,10 +30,10 @@ const WITH_NEXT = '/* with next */';
 
 /**
  * Marks a statement (one statement: a text without parameters, or with `?` placeholders MikroORM fills in) whose
- * answer its caller does not read: inside a transaction, `AppRoleClient` answers it at once and sends it in the same round trip as the
- * transaction's next statement (or its `commit`). Its failure, if any, is the failure of that round trip: the
- * transaction fails there. For a write no later statement depends on the answer of, such as a row to insert, or a
- * function that raises when the transaction must not commit.
+ * answer its caller does not read: inside a transaction, `AppRoleClient` answers it at once and sends it in the same
+ * round trip as the transaction's next statement (or its `commit`). Its failure, if any, is the failure of that round
+ * trip: the transaction fails there. For a write no later statement depends on the answer of, such as a row to
+ * insert, or a function that raises when the transaction must not commit.
  */
 export const withNext = (sql: string) => `${WITH_NEXT} ${sql}`;
 const synthetic = (command: string) => ({ command, rowCount: null, oid: null, rows: [], fields: [] });
@@ -71,8 +77,6 @@ export class AppRoleClient extends pg.Client {
    * statement, and statements marked `withNext`.
    */
   private waiting: string[] = [];
-  /** Whether a statement marked `withNext` waits (settings alone need not be sent when nothing follows them). */
-  private workWaits = false;
 
   // One signature for all of `pg.Client.query`'s overloads; what it returns is what the base class returns.
   override query(...args: unknown[]): never {
@@ -108,7 +112,6 @@ export class AppRoleClient extends pg.Client {
     const simple = typeof first === 'string' && args.length <= 2 && isEmpty(args[1]);
     if (simple && typeof text === 'string' && text.startsWith(WITH_NEXT) && this.inOpenTransaction()) {
       this.waiting.push(text);
-      this.workWaits = true;
       return synthetic('SELECT');
     }
     if (this.opening !== undefined) return this.firstInTransaction(this.opening, text, simple, send);
@@ -161,13 +164,14 @@ export class AppRoleClient extends pg.Client {
     simple: boolean,
     send: () => Promise<unknown>,
   ): Promise<unknown> {
-    const end = typeof text === 'string' ? ENDS_TRANSACTION.exec(text) : null;
-    const commits = end !== null && /^(commit|end)$/i.test(end[1]!);
-    if (end && !(commits && this.workWaits)) {
+    const end = endOf(text);
+    // Settings alone need not be sent when nothing follows them; a statement marked `withNext` must be.
+    const workWaits = this.waiting.some((statement) => statement.startsWith(WITH_NEXT));
+    if (end === 'rollback' || (end === 'commit' && !workWaits)) {
       // Nothing to send: the transaction wrote nothing the server has to see (settings alone, or a rollback).
       this.opening = undefined;
       this.clearWaiting();
-      return synthetic(commits ? 'COMMIT' : 'ROLLBACK');
+      return synthetic(end === 'commit' ? 'COMMIT' : 'ROLLBACK');
     }
     if (simple && typeof text === 'string' && SETS_CONFIG.test(text)) {
       // The tenant's `app.tenant_id` and such: part of the opening, they wait with it for the first statement.
@@ -209,8 +213,7 @@ export class AppRoleClient extends pg.Client {
   private async withWaiting(text: unknown, simple: boolean, send: () => Promise<unknown>): Promise<unknown> {
     const waiting = this.waiting;
     this.clearWaiting();
-    const end = typeof text === 'string' ? ENDS_TRANSACTION.exec(text) : null;
-    if (end && !/^(commit|end)$/i.test(end[1]!)) return send();
+    if (endOf(text) === 'rollback') return send();
     if (typeof text === 'string' && ROLLS_BACK_TO_SAVEPOINT.test(text)) return send();
     return this.after(waiting, text, simple, send);
   }
@@ -222,7 +225,6 @@ export class AppRoleClient extends pg.Client {
 
   private clearWaiting(): void {
     this.waiting = [];
-    this.workWaits = false;
   }
 
   /**

@@ -70,7 +70,10 @@ export async function runInTenant(
   return results.slice(2, -1).map((result) => result.rows as unknown[]);
 }
 
-/** The rows of one read-only statement in a transaction of one tenant, in one round trip (`runInTenant`): for a hot read. */
+/**
+ * The rows of one read-only statement in a transaction of one tenant, in one round trip (`runInTenant`): for a hot
+ * read.
+ */
 export async function readInTenant<T>(
   connection: AbstractSqlConnection,
   tenantId: string,
